@@ -1,0 +1,70 @@
+# Set-up and everyday commands of the series. `make lab` and `make test` are all a newcomer needs:
+# both build the environment first when it is missing or out of date.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The environment: a venv built from the pip: section of environment.yml (the one list of pins).
+# A conda user can point VENV at an activated env instead: make test VENV=$$CONDA_PREFIX
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-from-environment.yml
+PYTHON311 ?= $(shell command -v python3.11 2>/dev/null)
+# The environment's bin first on PATH, so the kernel, `tensorboard` and `jupyter` are the pinned ones.
+RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
+
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+PYTEST_ARGS ?=
+
+.PHONY: help setup lab test unit execute nav lint train bench clean
+
+help:
+	@echo "make lab      open the series in JupyterLab (sets up .venv first if needed)"
+	@echo "make test     unit tests + every notebook under nbval (sets up first if needed)"
+	@echo "make unit     unit tests only (fast)"
+	@echo "make execute  re-run every notebook in place in a fresh kernel and store the outputs"
+	@echo "make nav      rewrite the navigation cells at the top and bottom of each notebook"
+	@echo "make lint     ruff over helpers/ tests/ tools/ benchmarks/"
+	@echo "make clean    remove .venv and training runs"
+
+setup: $(STAMP)
+
+$(STAMP): environment.yml pyproject.toml
+	@if [ ! -x "$(BIN)/python" ] && [ -z "$(PYTHON311)" ]; then \
+	  echo "error: python3.11 not found. TensorFlow 2.15 (the last release with tf.estimator) needs Python 3.9-3.11: install it with 'uv python install 3.11', 'pyenv install 3.11', or use conda: 'conda env create -f environment.yml' (see README)." >&2; \
+	  exit 1; fi
+	@[ -x "$(BIN)/python" ] || { echo "Creating $(VENV) with $(PYTHON311)"; "$(PYTHON311)" -m venv "$(VENV)"; }
+	@"$(BIN)/python" tools/pip_requirements.py environment.yml > "$(VENV)/requirements.txt"
+	@echo "Installing the pinned packages of environment.yml into $(VENV) (first time: a few minutes)"
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -r "$(VENV)/requirements.txt"
+	@touch "$@"
+
+lab: setup
+	cd notebooks && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+test: setup
+	$(RUN) "$(BIN)/python" -m pytest $(PYTEST_ARGS)
+
+unit: setup
+	$(RUN) "$(BIN)/python" -m pytest tests $(PYTEST_ARGS)
+
+execute: setup
+	@for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb"; start=$$(date +%s); \
+	  $(RUN) "$(BIN)/jupyter" nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
+	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
+	  echo "  $$nb: $$(( $$(date +%s) - start )) s"; \
+	done
+	$(RUN) "$(BIN)/python" tools/nbtidy.py --nav $(NOTEBOOKS)
+
+nav: setup
+	$(RUN) "$(BIN)/python" tools/nbtidy.py --nav $(NOTEBOOKS)
+
+lint: setup
+	$(RUN) "$(BIN)/ruff" check helpers tests tools benchmarks
+
+clean:
+	rm -rf "$(VENV)" runs

@@ -1,0 +1,66 @@
+"""The one call in every notebook's Setup: quiet TensorFlow, fix seeds, set plotting defaults.
+
+TensorFlow 2.15 talks a lot: its C++ core prints CUDA-plugin registration errors at import on a machine
+without a GPU, and tf.compat.v1 / tf.estimator print deprecation warnings through the absl logger. None
+of it is about the learner's code, and all of it would change the stored notebook outputs. ``setup()``
+silences it at the source - the C++ log level must be set *before* TensorFlow is imported, so call it
+before ``import tensorflow`` - and returns the ``tensorflow`` module.
+
+Taught in ``notebooks/00_start_here.ipynb``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import warnings
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ logs and Python deprecation chatter (errors that matter still raise)."""
+    # 3 = C++ logs of level ERROR and below are dropped; the CUDA-plugin messages are logged as errors.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no "oneDNN custom operations are on" notice
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=r".*is deprecated.*")
+    import tensorflow as tf  # noqa: PLC0415 - must come after the environment variables above
+
+    tf.get_logger().setLevel(logging.ERROR)
+    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
+    try:  # tf.compat.v1 deprecation notices are printed through this module, once per call site
+        from tensorflow.python.util import deprecation
+
+        deprecation._PRINT_DEPRECATION_WARNINGS = False
+    except ImportError:  # pragma: no cover - private module moved in another TF version
+        pass
+
+
+def set_seeds(seed: int = 42) -> None:
+    """Seed Python, NumPy and TensorFlow's global generator."""
+    import numpy as np
+    import tensorflow as tf
+
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.random.set_seed(seed)
+
+
+def plot_defaults() -> None:
+    """Small, readable figures that look the same on GitHub and in JupyterLab."""
+    import matplotlib
+
+    matplotlib.rcParams.update({"figure.dpi": 80, "figure.figsize": (6, 4), "axes.grid": False,
+                                "savefig.bbox": "tight", "image.cmap": "gray_r"})
+
+
+def setup(seed: int = 42):
+    """Quiet TensorFlow, set seeds and plotting defaults; return the tensorflow module."""
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    set_seeds(seed)
+    plot_defaults()
+    return tf

@@ -1,0 +1,47 @@
+"""Shared fixtures: small IDX files the tests write themselves, and an isolated Keras cache."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.data import IDX_FILES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
+    """Serialise a uint8 array as an IDX file (magic 0x0801 for 1-D labels, 0x0803 for 3-D images)."""
+    array = np.asarray(array, dtype=np.uint8)
+    magic = magic if magic is not None else 0x0800 | array.ndim
+    return struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+
+
+def write_idx(path: Path, array: np.ndarray, magic: int | None = None) -> Path:
+    data = idx_bytes(array, magic)
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
+
+
+def make_idx_dir(root: Path, n_train: int = 30, n_test: int = 10, gz: bool = True, seed: int = 0) -> Path:
+    """Write the four IDX files of a tiny MNIST-format data set and return the folder."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    suffix = ".gz" if gz else ""
+    for split, n in (("train", n_train), ("test", n_test)):
+        write_idx(root / (IDX_FILES[f"{split}_images"] + suffix), rng.integers(0, 256, (n, 28, 28)))
+        write_idx(root / (IDX_FILES[f"{split}_labels"] + suffix), np.arange(n) % 10)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def isolated_keras_cache(tmp_path, monkeypatch):
+    """Point Keras' cache at an empty folder, so a real ~/.keras never changes what 'auto' picks."""
+    home = tmp_path / "keras_home"
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.delenv("MNIST_MIRROR", raising=False)
+    return home

@@ -1,0 +1,294 @@
+"""helpers.data: every source, every bad input, and a full-size run on real IDX files."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import idx_bytes, make_idx_dir, write_idx
+
+from helpers import data
+from helpers.data import IDX_FILES, MnistChecksumError, MnistDownloadError, MnistFormatError, load_mnist
+
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+def check_model_format(m: data.Mnist, n_train: int, n_test: int) -> None:
+    assert m.train_images.shape == (n_train, 28, 28, 1)
+    assert m.test_images.shape == (n_test, 28, 28, 1)
+    assert m.train_images.dtype == np.float32 and m.test_images.dtype == np.float32
+    assert m.train_labels.dtype == np.int32 and m.test_labels.dtype == np.int32
+    assert m.train_labels.shape == (n_train,) and m.test_labels.shape == (n_test,)
+    assert 0.0 <= m.train_images.min() and m.train_images.max() <= 1.0
+
+
+# --- the bundled sample -------------------------------------------------------------------------------
+def test_sample_is_4000_train_1000_test_with_every_class_in_both(capsys):
+    m = load_mnist("sample")
+    check_model_format(m, 4000, 1000)
+    assert m.source == "sample"
+    assert "bundled sample" in capsys.readouterr().out  # it says which source it used
+    assert np.bincount(m.train_labels).tolist() == [400] * 10
+    assert np.bincount(m.test_labels).tolist() == [100] * 10
+    assert m.train_images.max() == 1.0  # scaled from 0..255, not left at 0..255 nor squashed
+
+
+def test_sample_split_is_deterministic_seedable_and_disjoint():
+    a, b, c = (load_mnist("sample", seed=s, verbose=False) for s in (0, 0, 1))
+    np.testing.assert_array_equal(a.train_labels, b.train_labels)
+    np.testing.assert_array_equal(a.test_images, b.test_images)
+    assert not np.array_equal(a.test_images, c.test_images)
+    digest = lambda x: {hashlib.sha1(img.tobytes()).hexdigest() for img in x}  # noqa: E731
+    assert not digest(a.train_images) & digest(a.test_images)
+    # the training order is shuffled, not sorted by label as the raw sample is
+    assert (np.diff(a.train_labels) < 0).sum() > 100
+
+
+def test_stratified_split_rejects_a_class_too_small_for_both_splits():
+    with pytest.raises(ValueError, match="class 1 has 1 examples"):
+        data.stratified_split(np.array([0, 0, 0, 0, 0, 1]), test_fraction=0.2)
+
+
+def test_unknown_source_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="auto, idx, keras, download, sample"):
+        load_mnist("mnist.org")
+
+
+# --- IDX files ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("gz", [True, False])
+def test_idx_dir_gzipped_or_not(tmp_path, gz):
+    d = make_idx_dir(tmp_path / "mnist_data", gz=gz)
+    m = load_mnist(data_dir=d, verbose=False)
+    check_model_format(m, 30, 10)
+    assert m.source == "idx" and str(d) in m.description
+    raw = data.read_idx(next(d.glob("train-images*")), "images")
+    np.testing.assert_allclose(m.train_images[..., 0], raw / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(m.test_labels, np.arange(10) % 10)
+
+
+def test_missing_idx_file_is_named(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    (d / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(MnistFormatError, match=r"t10k-labels-idx1-ubyte\[\.gz\]"):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_wrong_magic_names_file_expected_and_found(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    bad = d / "train-images-idx3-ubyte.gz"
+    write_idx(bad, np.zeros(30), magic=0x0801)  # a labels file under an images name
+    with pytest.raises(MnistFormatError) as e:
+        load_mnist(data_dir=d, verbose=False)
+    msg = str(e.value)
+    assert str(bad) in msg and "0x00000803" in msg and "0x00000801" in msg and "labels file" in msg
+
+
+def test_wrong_dimensions(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    write_idx(d / "t10k-images-idx3-ubyte.gz", np.zeros((10, 27, 27)))
+    msg = r"t10k-images-idx3-ubyte\.gz: wrong image dimensions \(expected 28x28, found 27x27\)"
+    with pytest.raises(MnistFormatError, match=msg):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_truncated_data(tmp_path):
+    d = make_idx_dir(tmp_path / "d", gz=False)
+    f = d / "train-images-idx3-ubyte"
+    f.write_bytes(f.read_bytes()[:-100])
+    msg = r"train-images-idx3-ubyte: truncated .*expected 23,520 data bytes, found 23,420"
+    with pytest.raises(MnistFormatError, match=msg):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_header_cut_short(tmp_path):
+    d = make_idx_dir(tmp_path / "d", gz=False)
+    (d / "train-labels-idx1-ubyte").write_bytes(b"\x00\x00")
+    with pytest.raises(MnistFormatError, match="train-labels-idx1-ubyte: too short"):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_truncated_gzip(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    f = d / "train-images-idx3-ubyte.gz"
+    f.write_bytes(f.read_bytes()[: len(f.read_bytes()) // 2])
+    with pytest.raises(MnistFormatError, match=r"train-images-idx3-ubyte\.gz: the gzip stream is truncated"):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_corrupt_gzip(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    (d / "train-labels-idx1-ubyte.gz").write_bytes(b"this is an HTML error page, not gzip")
+    with pytest.raises(MnistFormatError, match=r"train-labels-idx1-ubyte\.gz: not a valid gzip file"):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_image_and_label_counts_must_match(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    write_idx(d / "train-labels-idx1-ubyte.gz", np.zeros(29))
+    msg = r"train-labels-idx1-ubyte\.gz: label count .*expected 30 labels, found 29"
+    with pytest.raises(MnistFormatError, match=msg):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_label_out_of_range(tmp_path):
+    d = make_idx_dir(tmp_path / "d")
+    write_idx(d / "t10k-labels-idx1-ubyte.gz", np.full(10, 12))
+    msg = r"t10k-labels-idx1-ubyte\.gz: label out of range \(expected 0-9, found 12\)"
+    with pytest.raises(MnistFormatError, match=msg):
+        load_mnist(data_dir=d, verbose=False)
+
+
+def test_bad_idx_never_falls_back_and_loses_nothing(tmp_path, isolated_keras_cache):
+    d = make_idx_dir(tmp_path / "d")
+    f = d / "train-images-idx3-ubyte.gz"
+    f.write_bytes(b"garbage")
+    write_keras_npz(isolated_keras_cache)  # a good cache exists, yet the broken data_dir must be reported
+    before = sorted(p.name for p in d.iterdir())
+    with pytest.raises(MnistFormatError, match="train-images-idx3-ubyte.gz"):
+        load_mnist("auto", data_dir=d, verbose=False)
+    assert sorted(p.name for p in d.iterdir()) == before and f.read_bytes() == b"garbage"
+
+
+def test_idx_source_needs_a_folder_with_files(tmp_path):
+    with pytest.raises(ValueError, match="needs data_dir"):
+        load_mnist("idx")
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        load_mnist("idx", data_dir=tmp_path)
+
+
+# --- Keras' cache -------------------------------------------------------------------------------------
+def write_keras_npz(home: Path, n_train: int = 20, n_test: int = 5, **override) -> Path:
+    path = home / "datasets" / "mnist.npz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        "x_train": np.full((n_train, 28, 28), 255, np.uint8), "y_train": np.arange(n_train) % 10,
+        "x_test": np.zeros((n_test, 28, 28), np.uint8), "y_test": np.arange(n_test) % 10,
+    }
+    arrays.update(override)
+    np.savez(path, **arrays)
+    return path
+
+
+def test_keras_cache_is_used_when_there_is_no_data_dir(isolated_keras_cache, capsys):
+    path = write_keras_npz(isolated_keras_cache)
+    m = load_mnist()
+    check_model_format(m, 20, 5)
+    assert m.source == "keras" and str(path) in capsys.readouterr().out
+    assert m.train_images.max() == 1.0 and m.test_images.max() == 0.0
+
+
+def test_keras_cache_with_pickled_objects_is_refused(isolated_keras_cache):
+    path = write_keras_npz(isolated_keras_cache, y_train=np.array([{"evil": 1}] * 20, dtype=object))
+    with pytest.raises(MnistFormatError, match=f"{path}: holds pickled objects"):
+        load_mnist("keras")
+
+
+def test_keras_cache_corrupt_or_wrong(isolated_keras_cache):
+    path = write_keras_npz(isolated_keras_cache, x_test=np.zeros((5, 32, 32), np.uint8))
+    with pytest.raises(MnistFormatError, match=r"x_test has shape \(5, 32, 32\)"):
+        load_mnist(verbose=False)
+    path.write_bytes(b"not a zip")
+    with pytest.raises(MnistFormatError, match=f"{path}: not a readable .npz"):
+        load_mnist(verbose=False)
+    np.savez(path, images=np.zeros(3))
+    with pytest.raises(MnistFormatError, match="expected arrays x_train, y_train, x_test, y_test, found images"):
+        load_mnist(verbose=False)
+
+
+# --- download -----------------------------------------------------------------------------------------
+@pytest.fixture
+def mirror(tmp_path):
+    """A local HTTP mirror serving four small gzipped IDX files; yields (url, checksums)."""
+    served = make_idx_dir(tmp_path / "mirror")
+    checksums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(served.iterdir())}
+    handler = functools.partial(QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", checksums
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_download_verifies_and_loads(tmp_path, mirror):
+    url, checksums = mirror
+    target = tmp_path / "mnist_data"
+    written = data.download_mnist(target, mirror=url, checksums=checksums, progress=False)
+    assert sorted(p.name for p in written) == sorted(checksums)
+    assert sorted(p.name for p in target.iterdir()) == sorted(checksums)  # no temporary files left
+    check_model_format(load_mnist(data_dir=target, verbose=False), 30, 10)
+
+
+def test_download_checksum_mismatch_keeps_nothing(tmp_path, mirror):
+    url, checksums = mirror
+    wrong = dict(checksums, **{"train-images-idx3-ubyte.gz": "0" * 64})
+    target = tmp_path / "mnist_data"
+    with pytest.raises(MnistChecksumError, match="train-images-idx3-ubyte.gz: checksum mismatch"):
+        data.download_mnist(target, mirror=url, checksums=wrong, progress=False)
+    assert not (target / "train-images-idx3-ubyte.gz").exists()
+    assert not list(target.glob(".*part"))
+
+
+def test_download_offline_is_a_clear_error_and_leaves_no_file(tmp_path):
+    target = tmp_path / "mnist_data"
+    with pytest.raises(MnistDownloadError, match="Offline\\? Put the four IDX files in"):
+        data.download_mnist(target, mirror="http://127.0.0.1:9/", timeout=2, progress=False)
+    assert list(target.iterdir()) == []
+
+
+def test_download_source_uses_the_mirror_from_the_environment(tmp_path, mirror, monkeypatch):
+    url, checksums = mirror
+    monkeypatch.setattr(data, "MNIST_SHA256", checksums)
+    monkeypatch.setattr(data.download_mnist, "__defaults__", (None, checksums, 30.0, True))
+    monkeypatch.setenv("MNIST_MIRROR", url)
+    m = load_mnist("download", data_dir=tmp_path / "mnist_data", verbose=False)
+    assert m.source == "download"
+    check_model_format(m, 30, 10)
+
+
+def test_auto_falls_back_to_the_sample_when_offline_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MNIST_MIRROR", "http://127.0.0.1:9/")
+    m = load_mnist(data_dir=tmp_path / "mnist_data")
+    out = capsys.readouterr().out
+    assert m.source == "sample"
+    assert "Download not possible" in out and "bundled sample" in out
+
+
+def test_auto_without_data_dir_or_cache_uses_the_sample():
+    assert load_mnist(verbose=False).source == "sample"
+
+
+# --- full size ----------------------------------------------------------------------------------------
+def test_full_size_fashion_mnist_idx_files():
+    """Debian's dataset-fashion-mnist: 70,000 real images in the post's exact file layout."""
+    if not FASHION.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{FASHION} missing: .ci/run installs the Debian package dataset-fashion-mnist")
+        pytest.skip("apt-get install dataset-fashion-mnist to run the full-size test")
+    m = load_mnist(data_dir=FASHION, verbose=False)
+    check_model_format(m, 60000, 10000)
+    assert m.source == "idx"
+    assert np.bincount(m.train_labels).tolist() == [6000] * 10
+    assert np.bincount(m.test_labels).tolist() == [1000] * 10
+    with gzip.open(FASHION / "t10k-images-idx3-ubyte.gz") as f:
+        first = np.frombuffer(f.read(16 + 784)[16:], np.uint8)
+    np.testing.assert_allclose(m.test_images[0].ravel(), first / 255.0, rtol=1e-6)
+
+
+def test_idx_bytes_helper_roundtrip(tmp_path):
+    """The test's own IDX writer agrees with the reader (so the tests above test the reader)."""
+    arr = np.arange(2 * 28 * 28).reshape(2, 28, 28) % 256
+    (tmp_path / "x").write_bytes(idx_bytes(arr))
+    np.testing.assert_array_equal(data.read_idx(tmp_path / "x", "images"), arr)
+    assert IDX_FILES["train_images"] == "train-images-idx3-ubyte"
