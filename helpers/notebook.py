@@ -64,3 +64,23 @@ def setup(seed: int = 42):
     set_seeds(seed)
     plot_defaults()
     return tf
+
+
+def show_source(*objects) -> None:
+    """Display the source code of helpers (functions, classes) in the notebook, so it is read where taught."""
+    import inspect
+
+    from IPython.display import Markdown, display
+
+    for obj in objects:
+        module = inspect.getmodule(obj).__name__.replace(".", "/") + ".py"
+        display(Markdown(f"`{module}`\n```python\n{inspect.getsource(obj).rstrip()}\n```"))
+
+
+def check_answer(name: str, answer, expected, hint: str = "") -> None:
+    """Compare an exercise answer with the expected value; ``None`` means not answered yet (not an error)."""
+    if answer is None:
+        print(f"{name}: not answered yet - fill in your answer above and re-run this cell (solution: click to reveal)")
+        return
+    assert answer == expected, f"{name}: {answer!r} is not right. {hint}"
+    print(f"{name}: correct!")

@@ -1,0 +1,73 @@
+"""The model of the 2017 post: a small tf-slim CNN and the ``model_fn`` that wraps it for an Estimator.
+
+Taught in ``notebooks/02_model_fn_and_estimatorspec.ipynb``; used by notebooks 03-04 and the CLI.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+import tf_slim as slim
+
+ModeKeys = tf.estimator.ModeKeys
+NUM_CLASSES = 10
+
+
+def architecture(inputs, is_training: bool, dropout_rate: float = 0.5, scope: str = "MnistConvNet"):
+    """conv 5x5 (20) -> max-pool -> conv 5x5 (40) -> max-pool -> flatten -> fc 256 -> dropout -> 10 logits."""
+    with tf.compat.v1.variable_scope(scope):
+        with slim.arg_scope([slim.conv2d, slim.fully_connected],
+                            weights_initializer=tf.compat.v1.glorot_uniform_initializer()):
+            net = slim.conv2d(inputs, 20, [5, 5], padding="VALID", scope="conv1")   # 24x24x20
+            net = slim.max_pool2d(net, 2, stride=2, scope="pool2")                  # 12x12x20
+            net = slim.conv2d(net, 40, [5, 5], padding="VALID", scope="conv3")      # 8x8x40
+            net = slim.max_pool2d(net, 2, stride=2, scope="pool4")                  # 4x4x40
+            net = slim.flatten(net, scope="flatten")                                # 640
+            net = slim.fully_connected(net, 256, scope="fc5")                       # 256
+            net = slim.dropout(net, keep_prob=1.0 - dropout_rate, is_training=is_training, scope="dropout5")
+            logits = slim.fully_connected(net, NUM_CLASSES, activation_fn=None, scope="logits")
+    return logits
+
+
+def _param(params, name, default=None):
+    """Read a hyper-parameter from an HParams object or a dict (the Estimator accepts both)."""
+    if isinstance(params, dict):
+        value = params.get(name, default)
+    else:
+        value = getattr(params, name, default)
+    if value is None:
+        raise ValueError(f"model_fn needs the hyper-parameter {name!r} in params")
+    return value
+
+
+def model_fn(features, labels, mode, params):
+    """Build the graph for ``mode`` and return an ``EstimatorSpec``.
+
+    PREDICT: predictions only (class and probabilities) and export outputs for a SavedModel.
+    EVAL:    + loss and ``eval_metric_ops`` (accuracy).
+    TRAIN:   + ``train_op`` (Adam on the loss, incrementing the global step).
+    """
+    if isinstance(features, dict):  # e.g. from a serving input receiver: {"images": ...}
+        features = features["images"]
+    logits = architecture(features, is_training=(mode == ModeKeys.TRAIN),
+                          dropout_rate=_param(params, "dropout_rate", 0.5))
+    probabilities = tf.nn.softmax(logits, name="probabilities")
+    classes = tf.argmax(logits, axis=-1, output_type=tf.int32, name="classes")
+    predictions = {"classes": classes, "probabilities": probabilities}
+
+    if mode == ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(
+            mode, predictions=predictions,
+            export_outputs={"serving_default": tf.estimator.export.PredictOutput(predictions)})
+
+    labels = tf.cast(labels, tf.int32)
+    loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+    accuracy = tf.compat.v1.metrics.accuracy(labels=labels, predictions=classes, name="accuracy")
+    if mode == ModeKeys.EVAL:
+        return tf.estimator.EstimatorSpec(mode, predictions=predictions, loss=loss,
+                                          eval_metric_ops={"accuracy": accuracy})
+
+    # TRAIN: the batch accuracy as a TensorBoard summary, and the optimizer step.
+    tf.compat.v1.summary.scalar("train_accuracy", tf.reduce_mean(tf.cast(tf.equal(classes, labels), tf.float32)))
+    optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=_param(params, "learning_rate"))
+    train_op = optimizer.minimize(loss, global_step=tf.compat.v1.train.get_or_create_global_step())
+    return tf.estimator.EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)

@@ -1,0 +1,105 @@
+"""helpers.model: the post's architecture and a model_fn that works in every Estimator mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.notebook import quiet_tensorflow
+
+quiet_tensorflow()
+import tensorflow as tf  # noqa: E402
+
+from helpers.data import load_mnist  # noqa: E402
+from helpers.hparams import HParams  # noqa: E402
+from helpers.inputs import get_eval_inputs, get_train_inputs  # noqa: E402
+from helpers.model import architecture, model_fn  # noqa: E402
+
+ModeKeys = tf.estimator.ModeKeys
+
+
+def build(mode, params=None):
+    with tf.Graph().as_default() as g:
+        features = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])
+        labels = tf.compat.v1.placeholder(tf.int32, [None])
+        spec = model_fn(features, labels, mode, {"learning_rate": 0.001} if params is None else params)
+        return g, features, labels, spec
+
+
+def test_architecture_shape_and_parameter_count():
+    with tf.Graph().as_default():
+        logits = architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), is_training=True)
+        assert logits.shape.as_list() == [None, 10]
+        counts = {v.name: int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables()}
+    assert sum(counts.values()) == 187_226
+    assert counts["MnistConvNet/conv1/weights:0"] == 5 * 5 * 1 * 20
+    assert counts["MnistConvNet/conv3/weights:0"] == 5 * 5 * 20 * 40
+    assert counts["MnistConvNet/fc5/weights:0"] == 4 * 4 * 40 * 256
+
+
+def test_predict_spec_has_predictions_and_export_outputs_but_no_loss_or_train_op():
+    _, _, _, spec = build(ModeKeys.PREDICT)
+    assert spec.loss is None and spec.train_op is None
+    assert set(spec.predictions) == {"classes", "probabilities"}
+    assert "serving_default" in spec.export_outputs
+
+
+def test_eval_spec_has_loss_and_accuracy_but_no_train_op():
+    _, _, _, spec = build(ModeKeys.EVAL)
+    assert spec.loss is not None and spec.train_op is None
+    assert set(spec.eval_metric_ops) == {"accuracy"}
+
+
+def test_train_spec_increments_the_global_step_and_lowers_the_loss():
+    g, features, labels, spec = build(ModeKeys.TRAIN, HParams(learning_rate=0.01, dropout_rate=0.0))
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 28, 28, 1), dtype=np.float32)
+    y = (np.arange(32) % 10).astype(np.int32)
+    with g.as_default(), tf.compat.v1.Session() as s:
+        s.run(tf.compat.v1.global_variables_initializer())
+        first = s.run(spec.loss, {features: x, labels: y})
+        for _ in range(30):
+            s.run(spec.train_op, {features: x, labels: y})
+        last = s.run(spec.loss, {features: x, labels: y})
+        assert s.run(tf.compat.v1.train.get_global_step()) == 30
+    assert last < first / 2
+
+
+def test_dropout_only_in_training():
+    x = np.random.default_rng(1).random((4, 28, 28, 1), dtype=np.float32)
+    for mode, same in ((ModeKeys.TRAIN, False), (ModeKeys.EVAL, True)):
+        g, features, labels, spec = build(mode)
+        with g.as_default(), tf.compat.v1.Session() as s:
+            s.run(tf.compat.v1.global_variables_initializer())
+            a, b = (s.run(spec.predictions["probabilities"], {features: x}) for _ in range(2))
+        assert np.allclose(a, b) is same
+
+
+def test_missing_learning_rate_is_a_clear_error():
+    with pytest.raises(ValueError, match="needs the hyper-parameter 'learning_rate'"):
+        build(ModeKeys.TRAIN, params={})
+
+
+def test_features_as_a_dict_are_accepted():
+    with tf.Graph().as_default():
+        spec = model_fn({"images": tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])}, None,
+                        ModeKeys.PREDICT, {})
+        assert spec.predictions["classes"].shape.as_list() == [None]
+
+
+def test_estimator_trains_evaluates_predicts_and_resumes(tmp_path):
+    mnist = load_mnist("sample", verbose=False)
+    config = tf.estimator.RunConfig(model_dir=str(tmp_path), tf_random_seed=1, save_checkpoints_steps=100)
+    est = tf.estimator.Estimator(model_fn, params=HParams(learning_rate=0.002, dropout_rate=0.5), config=config)
+    train_fn, train_hook = get_train_inputs(64, mnist, seed=0)
+    est.train(train_fn, hooks=[train_hook], steps=150)
+    eval_fn, eval_hook = get_eval_inputs(250, mnist)
+    metrics = est.evaluate(eval_fn, hooks=[eval_hook])
+    assert metrics["global_step"] == 150
+    assert metrics["accuracy"] > 0.8, metrics
+    est.train(train_fn, hooks=[train_hook], steps=20)  # a new session: resumes from the checkpoint
+    assert est.get_variable_value("global_step") == 170
+    predict_fn, predict_hook = get_eval_inputs(250, mnist)
+    preds = list(est.predict(predict_fn, hooks=[predict_hook]))
+    assert len(preds) == 1000
+    assert np.isclose(preds[0]["probabilities"].sum(), 1.0, atol=1e-5)
