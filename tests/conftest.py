@@ -45,3 +45,16 @@ def isolated_keras_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(home))
     monkeypatch.delenv("MNIST_MIRROR", raising=False)
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_boards_started_by_the_tests():
+    """TensorBoards started by notebooks or tests outlive their kernels; when the session ends, stop the ones
+    whose logdir is in this repository or the temporary folder, so they do not keep re-reading event files."""
+    yield
+    import tempfile
+
+    from helpers.tensorboard import stop_tensorboard
+
+    for root in (REPO, tempfile.gettempdir()):
+        stop_tensorboard(under=root)

@@ -71,6 +71,6 @@ def test_helpers_is_installed_as_a_package():
 
 def test_ruff_is_clean():
     """`make lint` passes: the code a newcomer reads follows the project's ruff settings."""
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "helpers", "tests", "tools", "benchmarks"],
-                            cwd=REPO, capture_output=True, text=True)
+    folders = ["helpers", "tests", "tools", "benchmarks", "examples"]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", *folders], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,120 @@
+"""``learn_runner.run``: the project's re-creation of TF 1.x ``tf.contrib.learn.learn_runner``.
+
+    from helpers import learn_runner
+    learn_runner.run(experiment_fn, run_config=config, schedule="train_and_evaluate", hparams=hparams)
+
+calls ``experiment_fn(run_config, hparams)``, checks that it returned an :class:`~helpers.experiment.Experiment`
+whose Estimator uses that ``run_config``, and runs the method named by ``schedule``. Without a schedule it
+picks TF 1.x's default for the task: ``train_and_evaluate`` locally and on the master/chief, ``train`` on a
+worker, ``run_std_server`` on a parameter server (and, new in TF 2, ``continuous_eval`` on an evaluator).
+
+Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import tensorflow as tf
+
+from helpers.experiment import Experiment
+from helpers.hparams import HParams
+
+__all__ = ["run", "SCHEDULES"]
+
+#: The Experiment methods a schedule may name.
+SCHEDULES = ("train", "evaluate", "train_and_evaluate", "continuous_train_and_eval", "continuous_eval",
+             "continuous_eval_on_train_data", "test", "run_std_server")
+
+_DEFAULT_SCHEDULES = {"master": "train_and_evaluate", "chief": "train_and_evaluate", "worker": "train",
+                      "ps": "run_std_server", "evaluator": "continuous_eval"}
+
+
+def is_distributed(config) -> bool:
+    """True when the run config's cluster has more than one task (TF 1.x's rule)."""
+    spec = getattr(config, "cluster_spec", None)
+    if not spec:
+        return False
+    return sum(len(spec.job_tasks(job)) for job in spec.jobs) > 1
+
+
+def default_schedule(config) -> str:
+    """The schedule TF 1.x picked for this task when none was given."""
+    if config and getattr(config, "task_type", None) == "evaluator":
+        return "continuous_eval"  # a TF 2 evaluator sits outside the cluster spec, so check it first
+    if not config or not is_distributed(config):
+        return "train_and_evaluate"
+    if not config.task_type:
+        raise ValueError("Must specify a schedule")
+    try:
+        return _DEFAULT_SCHEDULES[config.task_type]
+    except KeyError:
+        raise ValueError(f"No default schedule for task type: {config.task_type}") from None
+
+
+def _same_run_config(expected, actual) -> bool:
+    """TF 1.x compared RunConfig.uid(), which ignores checkpoint/summary frequencies (those may be
+    changed with run_config.replace(...) inside experiment_fn, as the 2017 post did)."""
+    def key(c):
+        return (os.path.normpath(c.model_dir or ""), c.tf_random_seed, c.task_type, c.task_id, c.master,
+                str(c.cluster_spec.as_dict() if c.cluster_spec else {}))
+    return key(expected) == key(actual)
+
+
+def run(experiment_fn, output_dir=None, schedule=None, run_config=None, hparams=None):
+    """Make an Experiment with ``experiment_fn`` and run its ``schedule``; return what the schedule returns."""
+    if output_dir is not None and run_config is not None:
+        raise ValueError("Cannot provide both `output_dir` and `run_config`")
+    if output_dir is None and run_config is None:
+        raise ValueError("Must set value for `output_dir` or `run_config`")
+    if not callable(experiment_fn):
+        raise TypeError(f'Experiment builder "{experiment_fn}" is not callable.')
+    if schedule is not None and not isinstance(schedule, str):
+        raise ValueError(f"`schedule` must be the name of an Experiment method (a string), got {schedule!r}")
+
+    if run_config is not None:
+        if not isinstance(run_config, tf.estimator.RunConfig):
+            raise ValueError(
+                "`run_config` must be a `tf.estimator.RunConfig` instance (tf.contrib.learn.RunConfig is gone), "
+                f"got {type(run_config).__name__}"
+            )
+        if not run_config.model_dir:
+            raise ValueError("Must specify a model directory `model_dir` in `run_config`.")
+        if hparams is not None and not isinstance(hparams, HParams):
+            raise ValueError(f"`hparams` must be `HParams` instance, got {type(hparams).__name__}")
+        experiment = experiment_fn(run_config, hparams)
+        _check_experiment(experiment)
+        if not _same_run_config(run_config, experiment.estimator.config):
+            raise RuntimeError(
+                "`RunConfig` instance is expected to be used by the `Estimator` inside the `Experiment`: pass "
+                "the `run_config` argument of `experiment_fn` (or run_config.replace(...) of it) as the "
+                f"Estimator's `config`. Expected model_dir {run_config.model_dir!r}, got "
+                f"{experiment.estimator.config.model_dir!r}."
+            )
+    else:
+        if not output_dir:
+            raise ValueError("Must specify an output directory")
+        if hparams is not None:
+            raise ValueError("Must set `hparams` as None for `experiment_fn` with `output_dir`.")
+        experiment = experiment_fn(output_dir=output_dir)
+        _check_experiment(experiment)
+        run_config = experiment.estimator.config
+
+    schedule = schedule or default_schedule(run_config)
+    return _execute_schedule(experiment, schedule)
+
+
+def _check_experiment(experiment):
+    if not isinstance(experiment, Experiment):
+        raise TypeError(
+            f"Experiment builder did not return an Experiment instance, got {type(experiment).__name__} instead."
+        )
+
+
+def _execute_schedule(experiment, schedule: str):
+    valid = ", ".join(SCHEDULES)
+    if schedule not in SCHEDULES:
+        if not hasattr(experiment, schedule):
+            raise ValueError(f"Schedule references non-existent task {schedule}; valid schedules are: {valid}")
+        raise TypeError(f"Schedule references non-callable member {schedule}; valid schedules are: {valid}")
+    return getattr(experiment, schedule)()

@@ -1,0 +1,169 @@
+"""helpers.hooks.ProgressBarHook and helpers.tensorboard: reading, plotting, and %tensorboard from any kernel."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.notebook import quiet_tensorflow
+
+quiet_tensorflow()
+import tensorflow as tf  # noqa: E402
+from test_experiment import estimator, eval_input_fn, linear_model_fn, train_input_fn  # noqa: E402
+
+from helpers.experiment import Experiment  # noqa: E402
+from helpers.hooks import ProgressBarHook  # noqa: E402
+from helpers.tensorboard import plot_training, read_scalars, stop_tensorboard  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def trained_dir(tmp_path_factory):
+    model_dir = tmp_path_factory.mktemp("trained")
+    Experiment(estimator(model_dir, log_step_count_steps=10), train_input_fn, eval_input_fn, train_steps=40,
+               eval_steps=None, min_eval_frequency=20).train_and_evaluate()
+    return model_dir
+
+
+def test_progress_bar_counts_from_the_start_step_to_the_total(tmp_path, capsys):
+    est = tf.estimator.Estimator(linear_model_fn, model_dir=str(tmp_path), params={})
+    out = io.StringIO()
+    est.train(train_input_fn, hooks=[ProgressBarHook(total=25, file=out, refresh_secs=0)], max_steps=25)
+    text = out.getvalue()
+    assert "25/25" in text and "loss=" in text
+    assert "global step 0 -> 25" in capsys.readouterr().out
+    out = io.StringIO()  # a resumed run starts where the checkpoint is
+    est.train(train_input_fn, hooks=[ProgressBarHook(total=40, file=out, refresh_secs=0)], max_steps=40)
+    assert "25/40" in out.getvalue() and "40/40" in out.getvalue()
+    assert "global step 25 -> 40" in capsys.readouterr().out
+
+
+def test_progress_bar_needs_a_global_step():
+    with tf.Graph().as_default():
+        tf.constant(1)
+        with pytest.raises(RuntimeError, match="needs a global step"):
+            with tf.compat.v1.train.MonitoredSession(hooks=[ProgressBarHook()]):
+                pass
+
+
+def test_read_scalars_finds_training_and_evaluation_curves(trained_dir):
+    runs = read_scalars(trained_dir)
+    assert {"loss", "global_step/sec"} <= set(runs["."])
+    steps, values = runs["eval"]["accuracy"]
+    assert steps.tolist() == [20, 40] and all(0 <= v <= 1 for v in values)
+
+
+def test_read_scalars_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such model directory"):
+        read_scalars(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="no TensorBoard event files"):
+        read_scalars(tmp_path)
+
+
+def test_plot_training_draws_three_panels(trained_dir):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = plot_training(trained_dir, title="t")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["loss", "accuracy", "steps per second"]
+    assert all(ax.has_data() for ax in fig.axes)
+
+
+# --- %tensorboard from a kernel whose PATH lacks the environment's bin -------------------------------------
+def run_in_kernel(code_cells, env):
+    """Execute cells in a fresh python3 kernel started with `env`; return all text/html output per cell."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", env=env, cwd=str(Path(__file__).parent))
+    try:
+        outputs = []
+        for code in code_cells:
+            chunks = []
+
+            def collect(msg, chunks=chunks):
+                content = msg["content"]
+                if msg["msg_type"] == "stream":
+                    chunks.append(content["text"])
+                elif msg["msg_type"] in ("display_data", "update_display_data", "execute_result"):
+                    chunks.append(json.dumps(content["data"]))
+                elif msg["msg_type"] == "error":
+                    chunks.append(f"ERROR {content['ename']}: {content['evalue']}")
+
+            kc.execute_interactive(code, output_hook=collect, timeout=120)
+            outputs.append("".join(chunks))
+        return outputs
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+POLL_RUNS = """
+import json, time, urllib.request
+runs, deadline = [], time.monotonic() + 60
+while time.monotonic() < deadline and not {".", "eval"} <= set(runs):
+    time.sleep(1)
+    try:
+        with urllib.request.urlopen(f"http://localhost:{port}/data/runs", timeout=5) as r:
+            runs = json.load(r)
+    except OSError:
+        pass
+print("RUNS", sorted(runs))
+"""
+
+
+def stripped_env():
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != bin_dir)
+    env = {k: v for k, v in os.environ.items() if k not in ("TENSORBOARD_BINARY", "VIRTUAL_ENV")}
+    env["PATH"] = path or "/usr/bin:/bin"
+    return env
+
+
+@pytest.mark.skipif(any(Path(p, "tensorboard").exists() for p in stripped_env()["PATH"].split(os.pathsep)),
+                    reason="a tensorboard executable is on PATH outside the project's environment")
+def test_tensorboard_magic_works_from_a_kernel_without_the_env_bin_on_path(trained_dir):
+    env = stripped_env()
+    logdir = str(trained_dir)
+    try:
+        # without the helper: the magic's own failure, printed as ordinary output
+        plain = run_in_kernel(["%load_ext tensorboard", f"%tensorboard --logdir {logdir} --port 6123"], env)
+        assert "Could not find `tensorboard`" in plain[1]
+        # with it: TensorBoard starts, serves the runs (asked from inside the kernel, whose child it is), and
+        # the link is printed
+        out = run_in_kernel([
+            "from helpers.tensorboard import prepare_tensorboard\n%load_ext tensorboard\n"
+            f"port = prepare_tensorboard({logdir!r})\nprint('PORT', port)",
+            f"%tensorboard --logdir {logdir} --port {{port}}",
+            POLL_RUNS,
+        ], env)
+        assert "Could not find" not in "".join(out), out
+        port = int(out[0].split("PORT ")[1].split()[0])
+        assert f"http://localhost:{port}/" in out[0]
+        assert "<iframe" in out[1]
+        assert "RUNS ['.', 'eval']" in out[2], out[2]
+    finally:
+        stop_tensorboard(logdir)
+
+
+def test_prepare_twice_stops_the_old_board_and_picks_a_new_port(trained_dir):
+    env = dict(os.environ)
+    logdir = str(trained_dir)
+    try:
+        out = run_in_kernel([
+            "from helpers.tensorboard import prepare_tensorboard\n%load_ext tensorboard\n"
+            f"p1 = prepare_tensorboard({logdir!r})",
+            f"%tensorboard --logdir {logdir} --port {{p1}}",
+            f"p2 = prepare_tensorboard({logdir!r})",
+            f"%tensorboard --logdir {logdir} --port {{p2}}",
+            "from tensorboard import manager\n"
+            f"print('BOARDS', len([i for i in manager.get_all() if i.logdir == {logdir!r}]), p1 != p2)",
+        ], env)
+        assert "Reusing TensorBoard" not in "".join(out)
+        assert "BOARDS 1 True" in out[-1], out  # one board for the logdir, on a new port
+    finally:
+        stop_tensorboard(logdir)
