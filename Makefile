@@ -12,7 +12,9 @@ PYTHON311 ?= $(shell command -v python3.11 2>/dev/null)
 # The environment's bin first on PATH, so the kernel, `tensorboard` and `jupyter` are the pinned ones.
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+ALL_NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# `make execute NOTEBOOKS=notebooks/03_experiment_and_tensorboard.ipynb` re-runs just that one
+NOTEBOOKS ?= $(ALL_NOTEBOOKS)
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -26,7 +28,9 @@ help:
 	@echo "make unit     unit tests only (fast)"
 	@echo "make execute  re-run every notebook in place in a fresh kernel and store the outputs"
 	@echo "make nav      rewrite the navigation cells at the top and bottom of each notebook"
-	@echo "make lint     ruff over helpers/ tests/ tools/ benchmarks/"
+	@echo "make train    the post's complete example: python -m helpers --model_dir ./mnist_training --data_dir ./mnist_data"
+	@echo "make bench    the performance figures: scripts in benchmarks/, ratios measured side by side"
+	@echo "make lint     ruff over helpers/ tests/ tools/ benchmarks/ examples/"
 	@echo "make clean    remove .venv and training runs"
 
 setup: $(STAMP)
@@ -58,13 +62,20 @@ execute: setup
 	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	  echo "  $$nb: $$(( $$(date +%s) - start )) s"; \
 	done
-	$(RUN) "$(BIN)/python" tools/nbtidy.py --nav $(NOTEBOOKS)
+	$(RUN) "$(BIN)/python" tools/nbtidy.py --nav $(ALL_NOTEBOOKS)
 
 nav: setup
-	$(RUN) "$(BIN)/python" tools/nbtidy.py --nav $(NOTEBOOKS)
+	$(RUN) "$(BIN)/python" tools/nbtidy.py --nav $(ALL_NOTEBOOKS)
+
+TRAIN_ARGS ?=
+train: setup
+	$(RUN) "$(BIN)/python" -m helpers --model_dir ./mnist_training --data_dir ./mnist_data $(TRAIN_ARGS)
+
+bench: setup
+	@for script in benchmarks/*.py; do echo "== $$script"; $(RUN) "$(BIN)/python" "$$script" || exit 1; done
 
 lint: setup
-	$(RUN) "$(BIN)/ruff" check helpers tests tools benchmarks
+	$(RUN) "$(BIN)/ruff" check helpers tests tools benchmarks examples
 
 clean:
 	rm -rf "$(VENV)" runs

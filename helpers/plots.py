@@ -34,3 +34,41 @@ def image_grid(images, labels=None, titles=None, ncols: int = 10, size: float = 
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def prediction_grid(images, labels, predicted, probabilities, ncols: int = 10, title: str | None = None):
+    """Images titled 'predicted (probability)', mistakes in red with the true label."""
+    import matplotlib.pyplot as plt
+
+    titles = [f"{p} ({probabilities[i, p]:.0%})" + ("" if p == t else f"\ntrue {t}")
+              for i, (p, t) in enumerate(zip(predicted, labels, strict=True))]
+    fig = image_grid(images, titles=titles, ncols=ncols, title=title)
+    for ax, p, t in zip(fig.axes, predicted, labels, strict=False):
+        if p != t:
+            ax.title.set_color("red")
+    plt.tight_layout()
+    return fig
+
+
+def confusion_counts(labels, predicted, num_classes: int = 10) -> np.ndarray:
+    """counts[true, predicted] for every pair of classes."""
+    labels, predicted = np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)
+    return np.bincount(labels * num_classes + predicted, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def confusion_matrix(labels, predicted, num_classes: int = 10, title: str = "Confusion matrix"):
+    """A heat map of counts[true, predicted], with the counts written in the cells."""
+    import matplotlib.pyplot as plt
+
+    counts = confusion_counts(labels, predicted, num_classes)
+    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    im = ax.imshow(counts, cmap="Blues")
+    for t in range(num_classes):
+        for p in range(num_classes):
+            if counts[t, p]:
+                ax.text(p, t, counts[t, p], ha="center", va="center", fontsize=7,
+                        color="white" if counts[t, p] > counts.max() / 2 else "black")
+    ax.set(xticks=range(num_classes), yticks=range(num_classes), xlabel="predicted", ylabel="true", title=title)
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig

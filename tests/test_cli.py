@@ -1,0 +1,135 @@
+"""python -m helpers: the post's complete example - end to end, kill-and-resume, incompatible checkpoints."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import REPO
+
+from helpers.notebook import quiet_tensorflow
+
+quiet_tensorflow()
+import tensorflow as tf  # noqa: E402
+
+
+def cli(*args, cwd, **popen):
+    env = dict(os.environ, MNIST_MIRROR="http://127.0.0.1:9/")  # offline and fast, whatever the machine
+    return subprocess.run([sys.executable, "-m", "helpers", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600, **popen)
+
+
+def test_help_documents_every_flag(tmp_path):
+    out = cli("--help", cwd=tmp_path).stdout
+    for flag in ("--model_dir", "--data_dir", "--train_steps", "--batch_size", "--learning_rate",
+                 "--min_eval_frequency", "--data_source", "--no_download", "--seed", "--no_export"):
+        assert flag in out
+    assert "IDX" in out and "tensorboard --logdir" in out
+
+
+def test_end_to_end_on_the_sample(tmp_path):
+    result = cli("--model_dir", "mnist_training", "--data_dir", "mnist_data", "--train_steps", "120",
+                 "--min_eval_frequency", "60", "--learning_rate", "0.002", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "bundled sample" in out  # it says which data it used
+    assert "Training from scratch" in out
+    assert "[eval] global step 60" in out and "[eval] global step 120" in out
+    assert "Final evaluation on 1,000 test images: accuracy" in out
+    assert "training:" in result.stderr  # the progress bar
+    model_dir = tmp_path / "mnist_training"
+    assert tf.train.load_variable(str(model_dir), "global_step") == 120
+    assert list(model_dir.glob("events.out.tfevents.*")) and list((model_dir / "eval").glob("events.out.tfevents.*"))
+    exports = list((model_dir / "export").iterdir())
+    assert len(exports) == 1 and (exports[0] / "saved_model.pb").is_file()
+    accuracy = float(out.split("test images: accuracy ")[1].split(",")[0])
+    assert accuracy > 0.85
+
+
+def test_full_idx_data_dir_is_used_and_said(tmp_path):
+    from conftest import make_idx_dir
+
+    make_idx_dir(tmp_path / "mnist_data", n_train=64, n_test=20)
+    result = cli("--model_dir", "mt", "--data_dir", "mnist_data", "--train_steps", "4", "--min_eval_frequency", "2",
+                 "--no_export", "--no_progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "the IDX files in mnist_data: 64 train and 20 test" in result.stdout
+
+
+def test_bad_flags_and_bad_data_are_clear_errors(tmp_path):
+    result = cli("--train_steps", "-3", cwd=tmp_path)
+    assert result.returncode == 2 and "--train_steps must be positive" in result.stderr
+    bad = tmp_path / "mnist_data"
+    bad.mkdir()
+    (bad / "train-images-idx3-ubyte.gz").write_bytes(b"not gzip")
+    result = cli("--data_dir", "mnist_data", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "error: mnist_data: incomplete IDX data set" in result.stderr
+
+
+def test_killed_mid_run_resumes_and_ends_at_exactly_the_requested_step(tmp_path):
+    args = [sys.executable, "-m", "helpers", "--model_dir", "mt", "--data_dir", "md", "--train_steps", "400",
+            "--min_eval_frequency", "50", "--no_export", "--no_progress"]
+    env = dict(os.environ, MNIST_MIRROR="http://127.0.0.1:9/")
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    model_dir = tmp_path / "mt"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # wait for a checkpoint past the first one
+        latest = tf.train.latest_checkpoint(str(model_dir)) if (model_dir / "checkpoint").exists() else None
+        if latest and int(latest.rsplit("-", 1)[1]) >= 100:
+            break
+        assert proc.poll() is None, "finished before it could be killed"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = int(tf.train.load_variable(str(model_dir), "global_step"))
+    assert 100 <= killed_at < 400
+    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "400", "--min_eval_frequency", "50",
+                 "--no_export", "--no_progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Resuming from the checkpoint at global step {killed_at}" in result.stdout
+    assert tf.train.load_variable(str(model_dir), "global_step") == 400
+    assert "global step 400 (" in result.stdout
+
+
+def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
+    model_dir = tmp_path / "mt"
+    with tf.Graph().as_default():  # a checkpoint of some other model
+        tf.compat.v1.get_variable("MnistConvNet/conv1/weights", shape=[3, 3, 1, 8])
+        tf.compat.v1.train.get_or_create_global_step()
+        with tf.compat.v1.Session() as s:
+            s.run(tf.compat.v1.global_variables_initializer())
+            tf.compat.v1.train.Saver().save(s, str(model_dir / "model.ckpt"), global_step=7)
+    before = {p: p.stat().st_mtime_ns for p in model_dir.rglob("*")}
+    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", cwd=tmp_path)
+    assert result.returncode == 3
+    err = result.stderr
+    assert "mt holds a checkpoint of a different model" in err
+    assert "MnistConvNet/conv1/weights has shape [3, 3, 1, 8] there, [5, 5, 1, 20] in this model" in err
+    assert "new model directory (--model_dir)" in err and "nothing in it was changed" in err
+    assert {p: p.stat().st_mtime_ns for p in model_dir.rglob("*")} == before
+
+
+def test_already_trained_model_dir_only_evaluates(tmp_path):
+    first = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", "--min_eval_frequency", "20",
+                "--no_export", "--no_progress", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    again = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", "--no_export", "--no_progress",
+                cwd=tmp_path)
+    assert again.returncode == 0 and "evaluating only" in again.stdout
+    assert tf.train.load_variable(str(tmp_path / "mt"), "global_step") == 20
+
+
+@pytest.mark.parametrize("argv", [["--dropout_rate", "1.5"], ["--batch_size", "0"]])
+def test_flag_ranges(tmp_path, argv):
+    result = cli(*argv, cwd=tmp_path)
+    assert result.returncode == 2 and "must be" in result.stderr
+
+
+def test_makefile_train_target_runs_the_cli():
+    text = (REPO / "Makefile").read_text()
+    assert "train:" in text and "-m helpers" in text
