@@ -2,8 +2,20 @@
 
 One module per idea, each taught in full in a notebook before later notebooks import it:
 
-- ``helpers.notebook``  quiet TensorFlow logs, seeds, plotting defaults (every notebook's Setup)
-- ``helpers.data``      loading MNIST from IDX files, Keras' cache, a download or the bundled sample
+- ``helpers.notebook``     quiet TensorFlow logs, seeds, plotting defaults, exercise checks (every notebook's Setup)
+- ``helpers.data``         loading MNIST: IDX files, Keras' cache, a verified download, or the bundled sample (00)
+- ``helpers.plots``        image grids, prediction grids, confusion matrix (00, 04)
+- ``helpers.inputs``       placeholder/Dataset/initializable-iterator input functions and their hook (01)
+- ``helpers.hparams``      ``HParams``, re-created from TF 1.x ``tf.contrib.training`` (02)
+- ``helpers.model``        the post's tf-slim CNN and its ``model_fn`` (02)
+- ``helpers.experiment``   ``Experiment``, re-created from TF 1.x ``tf.contrib.learn`` (03)
+- ``helpers.learn_runner`` ``learn_runner.run``, re-created from TF 1.x ``tf.contrib.learn`` (03)
+- ``helpers.hooks``        a progress-bar ``SessionRunHook`` (03)
+- ``helpers.tensorboard``  reading and plotting event files; ``%tensorboard`` that works from any kernel (03)
+- ``helpers.train``        the post's ``experiment_fn``, ``run_experiment``, checkpoint checks (03, 04)
+- ``helpers.tf1``          ``tf.compat.v1`` plus the re-created ``tf.contrib`` pieces, for porting TF 1.x code (03)
+- ``helpers.inference``    checked preprocessing, predictions, SavedModel export and loading (04)
+- ``helpers.cli``          ``python -m helpers``: the post's complete example
 
 This package imports nothing heavy at import time: TensorFlow is imported by the modules that need it.
 """

@@ -46,7 +46,10 @@ def is_nav(cell) -> bool:
 
 
 def tidy(nb) -> None:
+    widgets = nb.metadata.get("widgets")  # saved widget state lets JupyterLab redraw the progress bars
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    if widgets:
+        nb.metadata["widgets"] = widgets
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
