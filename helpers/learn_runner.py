@@ -116,5 +116,7 @@ def _execute_schedule(experiment, schedule: str):
     if schedule not in SCHEDULES:
         if not hasattr(experiment, schedule):
             raise ValueError(f"Schedule references non-existent task {schedule}; valid schedules are: {valid}")
-        raise TypeError(f"Schedule references non-callable member {schedule}; valid schedules are: {valid}")
+        if not callable(getattr(experiment, schedule)):
+            raise TypeError(f"Schedule references non-callable member {schedule}; valid schedules are: {valid}")
+        raise ValueError(f"{schedule} is an Experiment method but not a schedule; valid schedules are: {valid}")
     return getattr(experiment, schedule)()

@@ -202,6 +202,7 @@ def test_run_with_output_dir_calls_the_legacy_signature(tmp_path):
      "Schedule references non-existent task train_evaluate; valid schedules are: train, evaluate, train_and_evaluate"),
     ({"run_config": "cfg", "schedule": "estimator"}, TypeError, "Schedule references non-callable member estimator"),
     ({"run_config": "cfg", "schedule": 3}, ValueError, "must be the name of an Experiment method"),
+    ({"run_config": "cfg", "schedule": "extend_train_hooks"}, ValueError, "is an Experiment method but not a schedule"),
     ({"output_dir": "x", "hparams": HParams(a=1)}, ValueError, "Must set `hparams` as None"),
 ])
 def test_run_errors(tmp_path, kwargs, error, message):
