@@ -63,11 +63,16 @@ def main(argv=None) -> int:
 
     from helpers.notebook import setup
 
-    tf = setup(seed=args.seed)
+    setup(seed=args.seed)  # quiet TensorFlow before it is imported, fix seeds
     from helpers.data import MnistDownloadError, MnistFormatError, load_mnist
     from helpers.inference import export_saved_model
-    from helpers.model import model_fn
-    from helpers.train import IncompatibleCheckpointError, check_checkpoint_compatible, default_hparams, run_experiment
+    from helpers.train import (
+        IncompatibleCheckpointError,
+        check_checkpoint_compatible,
+        default_hparams,
+        restore_estimator,
+        run_experiment,
+    )
 
     try:
         mnist = load_mnist(args.data_source, args.data_dir, download=not args.no_download)
@@ -101,9 +106,7 @@ def main(argv=None) -> int:
     print(f"Final evaluation on {len(mnist.test_images):,} test images: accuracy {eval_result['accuracy']:.4f}, "
           f"loss {eval_result['loss']:.4f}, global step {int(eval_result['global_step'])} ({seconds:.0f} s)")
     if not args.no_export:
-        estimator = tf.estimator.Estimator(model_fn=model_fn, params=hparams,
-                                           config=tf.estimator.RunConfig(model_dir=args.model_dir))
-        path = export_saved_model(estimator, f"{args.model_dir}/export")
+        path = export_saved_model(restore_estimator(args.model_dir, hparams, args.seed), f"{args.model_dir}/export")
         print(f"SavedModel: {path}")
     print(f"TensorBoard: tensorboard --logdir {args.model_dir}")
     return 0

@@ -114,5 +114,10 @@ def load_or_train(model_dir, mnist, hparams: HParams | None = None, seed: int = 
     if trained_now:
         run_experiment(mnist, model_dir, hparams, seed=seed, progress=progress)
         step = check_checkpoint_compatible(model_dir, hparams)
+    return restore_estimator(model_dir, hparams, seed), step, trained_now
+
+
+def restore_estimator(model_dir, hparams: HParams | None = None, seed: int = 42):
+    """The post's Estimator on ``model_dir``: predict/evaluate/export restore its latest checkpoint."""
     config = tf.estimator.RunConfig(model_dir=str(model_dir), tf_random_seed=seed)
-    return tf.estimator.Estimator(model_fn=model_fn, params=hparams, config=config), step, trained_now
+    return tf.estimator.Estimator(model_fn=model_fn, params=hparams or default_hparams(), config=config)
