@@ -1,6 +1,7 @@
-"""SessionRunHooks beyond the input hook of notebook 01: a progress bar for training.
+"""SessionRunHooks beyond the input hook: one that records its calls, and a progress bar for training.
 
-Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``.
+``RecordingHook`` is taught in ``notebooks/01_dataset_pipeline.ipynb`` (the hook life cycle) and drawn in 02;
+``ProgressBarHook`` in ``notebooks/03_experiment_and_tensorboard.ipynb``.
 """
 
 from __future__ import annotations
@@ -8,6 +9,32 @@ from __future__ import annotations
 import time
 
 import tensorflow as tf
+
+
+class RecordingHook(tf.compat.v1.train.SessionRunHook):
+    """Remember which hook methods the session called, in order, in ``calls``.
+
+    Pass ``log`` (a list) to share one record between several recorders, e.g. to interleave the hook's calls
+    with an input_fn's and a model_fn's; each entry is then the method's name.
+    """
+
+    def __init__(self, log: list | None = None):
+        self.calls = log if log is not None else []
+
+    def begin(self):
+        self.calls.append("begin")
+
+    def after_create_session(self, session, coord):
+        self.calls.append("after_create_session")
+
+    def before_run(self, run_context):
+        self.calls.append("before_run")
+
+    def after_run(self, run_context, run_values):
+        self.calls.append("after_run")
+
+    def end(self, session):
+        self.calls.append("end")
 
 
 class ProgressBarHook(tf.compat.v1.train.SessionRunHook):

@@ -44,18 +44,26 @@ def _check_arrays(images, labels):
     return images.astype(np.float32, copy=False), labels.astype(np.int32, copy=False)
 
 
+#: The post's shuffle buffer: 10,000 examples (not the whole training set).
+POST_SHUFFLE_BUFFER = 10_000
+
+
 def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repeat: bool,
-                         seed: int | None = None, prefetch: int = 0, name: str = "data"):
+                         shuffle_buffer: int = POST_SHUFFLE_BUFFER, seed: int | None = None, prefetch: int = 0,
+                         name: str = "data"):
     """Return ``(input_fn, hook)``: ``input_fn()`` builds placeholders -> Dataset -> iterator in the
     current graph and returns ``(images_batch, labels_batch)``; ``hook`` feeds the arrays at session start.
 
-    ``shuffle`` uses a buffer the size of the data (a full shuffle each epoch); ``repeat`` makes it
-    endless (the Estimator's ``steps`` then decides when to stop); ``prefetch`` > 0 overlaps producing
-    the next batches with training on the current one.
+    The order is the post's: ``repeat(None)`` (endless: the Estimator's ``steps`` decide when to stop), then
+    ``shuffle(shuffle_buffer)``, then ``batch``. Repeating first means the shuffle buffer draws from a stream of
+    epochs, so batches mix neighbouring epochs (notebook 01 measures what that changes). ``prefetch`` > 0
+    overlaps producing the next batches with training on the current one.
     """
     images, labels = _check_arrays(images, labels)
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if shuffle and shuffle_buffer < 1:
+        raise ValueError(f"shuffle_buffer must be at least 1, got {shuffle_buffer}")
     hook = IteratorInitializerHook()
 
     def input_fn():
@@ -63,10 +71,10 @@ def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repe
             images_ph = tf.compat.v1.placeholder(images.dtype, images.shape, name="images")
             labels_ph = tf.compat.v1.placeholder(labels.dtype, labels.shape, name="labels")
             dataset = tf.data.Dataset.from_tensor_slices((images_ph, labels_ph))
-            if shuffle:
-                dataset = dataset.shuffle(buffer_size=len(images), seed=seed)
             if repeat:
                 dataset = dataset.repeat(None)  # endless: the Estimator's `steps` decides when to stop
+            if shuffle:
+                dataset = dataset.shuffle(buffer_size=shuffle_buffer, seed=seed)
             dataset = dataset.batch(batch_size)
             if prefetch:
                 dataset = dataset.prefetch(prefetch)
@@ -79,7 +87,7 @@ def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repe
 
 
 def get_train_inputs(batch_size: int, mnist, seed: int | None = None):
-    """The post's training input: shuffled, repeated forever, batched. Returns ``(input_fn, hook)``."""
+    """The post's training input: repeated forever, shuffled (buffer 10,000), batched. Returns ``(input_fn, hook)``."""
     return placeholder_input_fn(mnist.train_images, mnist.train_labels, batch_size,
                                 shuffle=True, repeat=True, seed=seed, name="training_data")
 

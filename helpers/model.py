@@ -13,7 +13,10 @@ NUM_CLASSES = 10
 
 
 def architecture(inputs, is_training: bool, dropout_rate: float = 0.5, scope: str = "MnistConvNet"):
-    """conv 5x5 (20) -> max-pool -> conv 5x5 (40) -> max-pool -> flatten -> fc 256 -> dropout -> 10 logits."""
+    """The post's network, layer for layer and with its scope names: conv 5x5 (20) -> max-pool -> conv 5x5 (40)
+    -> max-pool -> reshape to 640 -> fn5 (256) -> dropout -> fn6 (256) -> dropout -> 10 logits; 253,018
+    parameters, Xavier (Glorot uniform) initialisation. ``dropout_rate`` 0.5 is the post's ``keep_prob`` 0.5."""
+    keep_prob = 1.0 - dropout_rate
     with tf.compat.v1.variable_scope(scope):
         with slim.arg_scope([slim.conv2d, slim.fully_connected],
                             weights_initializer=tf.compat.v1.glorot_uniform_initializer()):
@@ -21,11 +24,17 @@ def architecture(inputs, is_training: bool, dropout_rate: float = 0.5, scope: st
             net = slim.max_pool2d(net, 2, stride=2, scope="pool2")                  # 12x12x20
             net = slim.conv2d(net, 40, [5, 5], padding="VALID", scope="conv3")      # 8x8x40
             net = slim.max_pool2d(net, 2, stride=2, scope="pool4")                  # 4x4x40
-            net = slim.flatten(net, scope="flatten")                                # 640
-            net = slim.fully_connected(net, 256, scope="fc5")                       # 256
-            net = slim.dropout(net, keep_prob=1.0 - dropout_rate, is_training=is_training, scope="dropout5")
-            logits = slim.fully_connected(net, NUM_CLASSES, activation_fn=None, scope="logits")
+            net = tf.reshape(net, [-1, 4 * 4 * 40])                                 # 640
+            net = slim.fully_connected(net, 256, scope="fn5")                       # 256
+            net = slim.dropout(net, keep_prob=keep_prob, is_training=is_training, scope="dropout5")
+            net = slim.fully_connected(net, 256, scope="fn6")                       # 256
+            net = slim.dropout(net, keep_prob=keep_prob, is_training=is_training, scope="dropout6")
+            logits = slim.fully_connected(net, NUM_CLASSES, activation_fn=None, scope="output")  # 10
     return logits
+
+
+#: The post's layers, in order, as their variable scopes under "MnistConvNet/" (the reshape has no scope).
+LAYERS = ("conv1", "pool2", "conv3", "pool4", "fn5", "dropout5", "fn6", "dropout6", "output")
 
 
 def _param(params, name, default=None):

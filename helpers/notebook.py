@@ -1,4 +1,4 @@
-"""The one call in every notebook's Setup: quiet TensorFlow, fix seeds, set plotting defaults.
+"""The one call in every notebook's Setup: quiet TensorFlow, fix seeds, set plotting defaults; show_source.
 
 TensorFlow 2.15 talks a lot: its C++ core prints CUDA-plugin registration errors at import on a machine
 without a GPU, and tf.compat.v1 / tf.estimator print deprecation warnings through the absl logger. None
@@ -75,12 +75,3 @@ def show_source(*objects) -> None:
     for obj in objects:
         module = inspect.getmodule(obj).__name__.replace(".", "/") + ".py"
         display(Markdown(f"`{module}`\n```python\n{inspect.getsource(obj).rstrip()}\n```"))
-
-
-def check_answer(name: str, answer, expected, hint: str = "") -> None:
-    """Compare an exercise answer with the expected value; ``None`` means not answered yet (not an error)."""
-    if answer is None:
-        print(f"{name}: not answered yet - fill in your answer above and re-run this cell (solution: click to reveal)")
-        return
-    assert answer == expected, f"{name}: {answer!r} is not right. {hint}"
-    print(f"{name}: correct!")

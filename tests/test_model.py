@@ -31,10 +31,21 @@ def test_architecture_shape_and_parameter_count():
         logits = architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), is_training=True)
         assert logits.shape.as_list() == [None, 10]
         counts = {v.name: int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables()}
-    assert sum(counts.values()) == 187_226
+    assert sum(counts.values()) == 253_018  # the post's network, fn6 included
     assert counts["MnistConvNet/conv1/weights:0"] == 5 * 5 * 1 * 20
     assert counts["MnistConvNet/conv3/weights:0"] == 5 * 5 * 20 * 40
-    assert counts["MnistConvNet/fc5/weights:0"] == 4 * 4 * 40 * 256
+    assert counts["MnistConvNet/fn5/weights:0"] == 4 * 4 * 40 * 256
+    assert counts["MnistConvNet/fn6/weights:0"] == 256 * 256
+    assert counts["MnistConvNet/output/weights:0"] == 256 * 10
+
+
+def test_scope_names_are_the_posts():
+    """A checkpoint of the post's TF 1.x example and one of ours name their variables alike."""
+    with tf.Graph().as_default():
+        architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), is_training=True)
+        names = [v.op.name for v in tf.compat.v1.trainable_variables()]
+    assert names == [f"MnistConvNet/{layer}/{kind}" for layer in ("conv1", "conv3", "fn5", "fn6", "output")
+                     for kind in ("weights", "biases")]
 
 
 def test_predict_spec_has_predictions_and_export_outputs_but_no_loss_or_train_op():
