@@ -75,3 +75,583 @@ def check(name: str, attempt, checker: Callable, known_mistakes: Iterable[tuple[
 def _first_line(error: BaseException) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[0][:300] if lines else "(no message)"
+
+
+# --- notebook 04: write a serving_input_receiver_fn and export a SavedModel -------------------------------------
+
+#: Errors a wrong ``serving_input_receiver_fn`` (or export) raises from inside TensorFlow, and what they mean.
+SERVING_INPUT_MISTAKES = [
+    (r"KeyError: .*images", "model_fn reads features['images']: return ServingInputReceiver({'images': images}, "
+                            "{'images': images}) - a bare tensor as features arrives as {'feature': tensor}."),
+    (r"rank 4, got", "the placeholder needs the batch and the channel dimensions: shape [None, 28, 28, 1]."),
+    (r"Argument `dtype` got invalid value|uint8", "the model computes in float32: use "
+                                                  "tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])."),
+    (r"'tuple' object|'dict' object has no attribute", "return tf.estimator.export.ServingInputReceiver(features, "
+                                                       "receiver_tensors), not a tuple or a dict."),
+    (r"Couldn't find trained model", "export_saved_model exports the latest checkpoint in the Estimator's "
+                                     "model_dir, and there is none: export the trained `estimator` (or train first)."),
+    (r"not compatible with eager", "placeholders exist only in a graph: don't call your serving_input_receiver_fn "
+                                   "yourself - pass the function to export_saved_model, which calls it in a graph."),
+]
+
+
+def check_serving_input_receiver_fn(attempt, estimator, images, export=None, n: int = 16) -> None:
+    """Check a ``serving_input_receiver_fn`` by exporting ``estimator`` with it and comparing the SavedModel's classes
+    with ``estimator.predict`` on the first ``n`` of ``images`` (float32, (N, 28, 28, 1), in [0, 1]).
+
+    ``export(estimator, export_dir_base)``, when given, is the learner's export function (it must return the path of
+    the SavedModel); otherwise ``estimator.export_saved_model`` is called here. Raises :class:`Hint` for the usual
+    mistakes; the notebook calls it through :func:`check` with :data:`SERVING_INPUT_MISTAKES`.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers.inference import predict_images
+
+    expect(callable(attempt), "define a function serving_input_receiver_fn() (no arguments) and pass the function "
+                              "itself, without calling it.")
+    images = np.asarray(images, np.float32)[:n]
+    expect(tf.train.latest_checkpoint(estimator.model_dir) is not None,
+           f"the Estimator has no checkpoint in {estimator.model_dir} yet - export_saved_model exports the latest "
+           "checkpoint: train first, or restore the trained model.")
+
+    # 1. what the function returns, looked at in a graph of its own (placeholders need one)
+    with tf.Graph().as_default():
+        receiver = attempt()
+        if not isinstance(receiver, tf.estimator.export.ServingInputReceiver):  # (it is a namedtuple itself)
+            expect(not isinstance(receiver, (tuple, list, dict)),
+                   f"your function returns a {type(receiver).__name__}; return tf.estimator.export."
+                   "ServingInputReceiver(features, receiver_tensors) - a (features, labels) tuple is what an "
+                   "input_fn returns.")
+            expect(not isinstance(receiver, tf.Tensor), "your function returns the placeholder itself; wrap it: "
+                   "return tf.estimator.export.ServingInputReceiver({'images': images}, {'images': images}).")
+            raise Hint(f"return a tf.estimator.export.ServingInputReceiver, not a {type(receiver).__name__}.")
+        inputs = receiver.receiver_tensors
+        expect("images" in inputs,
+               f"the SavedModel's input is called {sorted(inputs)}; name it 'images': receiver_tensors="
+               "{'images': images} (a bare tensor is named 'input').")
+        placeholder = inputs["images"]
+        expect(placeholder.dtype == tf.float32,
+               f"the 'images' placeholder is {placeholder.dtype.name}; the model computes in float32 and the "
+               "SavedModel takes images as prepare_images returns them: tf.float32, values in [0, 1].")
+        shape = placeholder.shape
+        expect(shape.rank == 4 and shape.as_list()[1:] == [28, 28, 1],
+               f"the 'images' placeholder has shape {shape}; the model takes a batch of 28x28 one-channel images: "
+               "[None, 28, 28, 1] (the batch dimension first, the channel last).")
+        expect(shape[0] is None,
+               f"the placeholder's batch dimension is fixed at {shape[0]}: use None, so any number of images fits.")
+        features = receiver.features
+        expect("images" in features,
+               f"the features are {sorted(features)}; model_fn reads features['images'] - return "
+               "ServingInputReceiver({'images': ...}, ...) (a bare tensor as features becomes {'feature': ...}).")
+        with tf.compat.v1.Session() as session:
+            seen = session.run(features["images"], {placeholder: images})
+        expect(np.shape(seen) == images.shape,
+               f"features['images'] has shape {np.shape(seen)} for {images.shape} images; pass them on unchanged.")
+        expect(np.allclose(seen, images, atol=1e-6),
+               f"features['images'] changes the images: [0, 1] becomes [{float(np.min(seen)):g}, "
+               f"{float(np.max(seen)):g}]. The images arrive already scaled to [0, 1] (prepare_images) - "
+               "don't scale them again.")
+
+    # 2. export, load the SavedModel without the Estimator, compare with estimator.predict
+    with tempfile.TemporaryDirectory() as base:
+        if export is None:
+            path = estimator.export_saved_model(base, attempt)
+        else:
+            path = export(estimator, base)
+            expect(path is not None, "your export function returns None: return the path that "
+                                     "estimator.export_saved_model(...) returns.")
+        path = Path(path.decode() if isinstance(path, bytes) else str(path))
+        expect((path / "saved_model.pb").is_file(),
+               f"there is no saved_model.pb in {path.name!r}: export into the export_dir_base you are given, and "
+               "return the path export_saved_model returns.")
+        expect(Path(base).resolve() in path.resolve().parents,
+               "export into the export_dir_base argument, not into another folder.")
+        loaded = tf.saved_model.load(str(path))
+        expect("serving_default" in loaded.signatures, "the SavedModel has no 'serving_default' signature.")
+        outputs = loaded.signatures["serving_default"](images=tf.constant(images))
+        saved_classes = outputs["classes"].numpy()
+    classes, _ = predict_images(estimator, images)
+    same = int((saved_classes == classes).sum())
+    expect(same == len(classes), f"the SavedModel agrees with estimator.predict on {same} of {len(classes)} images: "
+                                 "pass the images to the model exactly as training saw them.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Notebook 02: the learner writes a three-mode model_fn.
+
+#: Errors a learner's model_fn commonly raises, as (regex on "Type: message", hint).
+MODEL_FN_MISTAKES = [
+    (r"labels. must not be None|None values not supported|NoneType",
+     "in PREDICT mode labels is None (there is nothing to compare with): return the PREDICT EstimatorSpec "
+     "before you build the loss and the metrics"),
+    (r"Missing predictions", "a PREDICT EstimatorSpec needs predictions={'classes': ..., 'probabilities': ...}"),
+    (r"Missing loss", "EVAL and TRAIN EstimatorSpecs need loss=... (the mean cross-entropy of the batch)"),
+    (r"Missing train_op", "a TRAIN EstimatorSpec needs train_op=optimizer.minimize(loss, global_step=...)"),
+    (r"eval_metric_ops must be \(metric_value, update_op\)",
+     "a metric is a (value, update_op) pair, which tf.compat.v1.metrics.accuracy(labels=..., predictions=...) "
+     "returns - a plain tensor such as tf.reduce_mean(...) is not: it would average nothing over the batches"),
+    (r"eval_metric_ops must be a dict", "eval_metric_ops is a dict: {'accuracy': tf.compat.v1.metrics.accuracy(...)}"),
+    (r"Shapes \(None, 10\) and \(None,\)|Shapes \(None,\) and \(None, 10\)",
+     "compare the labels with the predicted classes (tf.argmax(logits, axis=-1)), not with the logits or "
+     "probabilities"),
+    (r"not subscriptable", "params is the HParams object given to the Estimator: read params.learning_rate"),
+    (r"has no attribute 'learning_rate'|has no attribute 'dropout_rate'",
+     "params holds learning_rate, batch_size and dropout_rate: read them as params.learning_rate, ..."),
+]
+
+
+def _model_fn_hint(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {_first_line(error)}"
+    hints = [hint for pattern, hint in MODEL_FN_MISTAKES if re.search(pattern, text, re.S)]
+    return text + (f"\n  Hint: {hints[0]}" if hints else "")
+
+
+def check_model_fn(attempt, mnist, params, steps: int = 100, batch_size: int = 64) -> dict:
+    """Check a learner's ``model_fn(features, labels, mode, params)`` (notebook 02's main exercise).
+
+    Calls it once per mode on placeholders, as the Estimator would, and checks each ``EstimatorSpec``: PREDICT
+    works with ``labels=None`` and returns ``classes`` and ``probabilities`` but no loss; EVAL has a loss and an
+    ``"accuracy"`` metric that is a ``(value, update_op)`` pair; TRAIN's ``train_op`` increments the global step;
+    dropout is on in TRAIN only. Then trains it with an Estimator for ``steps`` steps (``max_steps``, in a
+    temporary model_dir) and requires the loss to go down. Raises :class:`Hint`; returns the first and last losses.
+    """
+    import tempfile
+
+    import numpy as np
+    import tensorflow as tf
+
+    modes = tf.estimator.ModeKeys
+    images = np.asarray(mnist.train_images[:64], np.float32)
+    labels = np.asarray(mnist.train_labels[:64], np.int32)
+    if attempt.__class__.__name__ == "Estimator":
+        raise Hint("pass the model_fn itself, not an Estimator built from it")
+
+    def build(mode, with_labels=True):
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.compat.v1.set_random_seed(0)
+            step = tf.compat.v1.train.get_or_create_global_step()  # the Estimator creates it before model_fn
+            x = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1], name="features")
+            y = tf.compat.v1.placeholder(tf.int32, [None], name="labels") if with_labels else None
+            try:
+                spec = attempt(x, y, mode, params)
+            except (NotImplementedError, Hint):
+                raise
+            except Exception as error:  # the learner's code failed: say in which mode, and why if we know
+                raise Hint(f"called in {mode.upper()} mode, your model_fn raised {_model_fn_hint(error)}") from None
+            expect(spec is not None, f"your model_fn returned None in {mode.upper()} mode: end each branch with "
+                                     "`return tf.estimator.EstimatorSpec(mode, ...)`")
+            expect(isinstance(spec, tf.estimator.EstimatorSpec),
+                   f"in {mode.upper()} mode your model_fn returned a {type(spec).__name__}, not an EstimatorSpec: "
+                   "return tf.estimator.EstimatorSpec(mode, predictions=..., loss=..., ...)")
+            expect(spec.mode == mode, f"the EstimatorSpec says mode={spec.mode!r} when called with {mode!r}: "
+                                      "pass on the mode the Estimator gave you")
+            init = [tf.compat.v1.global_variables_initializer(), tf.compat.v1.local_variables_initializer()]
+        session = tf.compat.v1.Session(graph=graph)
+        session.run(init)
+        feed = {x: images, **({y: labels} if with_labels else {})}
+        return session, feed, spec, step
+
+    # PREDICT: no labels, no loss; classes and probabilities; the same answer twice (no dropout).
+    session, feed, spec, _ = build(modes.PREDICT, with_labels=False)
+    with session:
+        expect(spec.loss is None, "PREDICT has no labels, so no loss: return the PREDICT EstimatorSpec with "
+                                  "predictions only, before you build the loss")
+        predictions = spec.predictions
+        expect(isinstance(predictions, dict) and {"classes", "probabilities"} <= set(predictions),
+               "in PREDICT mode return predictions={'classes': tf.argmax(logits, axis=-1), "
+               "'probabilities': tf.nn.softmax(logits)} - a dict, so that predict() yields both for each image")
+        expect(predictions["classes"].shape.as_list() == [None],
+               f"predictions['classes'] should be one class per image (shape [None]), not "
+               f"{predictions['classes'].shape}: tf.argmax(logits, axis=-1)")
+        first, second = session.run(predictions, feed), session.run(predictions, feed)
+        expect(np.allclose(first["probabilities"], second["probabilities"]),
+               "PREDICT gave different probabilities for the same images twice: dropout is on - pass "
+               "is_training=(mode == tf.estimator.ModeKeys.TRAIN) to architecture")
+        expect(first["probabilities"].shape == (len(images), 10)
+               and np.allclose(first["probabilities"].sum(axis=1), 1.0, atol=1e-4),
+               "predictions['probabilities'] should be 10 probabilities per image summing to 1: "
+               "tf.nn.softmax(logits)")
+        expect(np.array_equal(first["classes"], first["probabilities"].argmax(axis=1)),
+               "predictions['classes'] should be the most probable class: tf.argmax(logits, axis=-1)")
+
+    # EVAL: a scalar loss without dropout, and accuracy as a (value, update_op) pair.
+    session, feed, spec, _ = build(modes.EVAL)
+    with session:
+        expect(spec.loss is not None and spec.loss.shape.rank == 0,
+               "EVAL needs the loss: a scalar, e.g. tf.compat.v1.losses.sparse_softmax_cross_entropy(...)")
+        metrics = spec.eval_metric_ops or {}
+        expect("accuracy" in metrics, f"eval_metric_ops has the keys {sorted(metrics)}: name the accuracy metric "
+                                      "'accuracy' (the post called it 'Accuracy'; the checks of this series read "
+                                      "'accuracy')")
+        accuracy = metrics["accuracy"]
+        if isinstance(accuracy, tuple):
+            expect(len(accuracy) == 2, "a metric is a (value, update_op) pair")
+            session.run(accuracy[1], feed)
+            value = session.run(accuracy[0])
+        else:  # a Keras metric object, which TF 2.15's EstimatorSpec also accepts
+            session.run(accuracy.updates, feed)
+            value = session.run(accuracy.result())
+        expect(0.0 <= float(value) <= 1.0, f"the accuracy after one batch is {value}, not a fraction: "
+                                           "tf.compat.v1.metrics.accuracy(labels=labels, predictions=classes)")
+        losses = session.run(spec.loss, feed), session.run(spec.loss, feed)
+        expect(np.isclose(*losses), "EVAL gave two different losses for the same batch: dropout is on - pass "
+                                    "is_training=(mode == tf.estimator.ModeKeys.TRAIN) to architecture")
+
+    # TRAIN: a loss and a train_op that increments the global step; dropout on.
+    session, feed, spec, step = build(modes.TRAIN)
+    with session:
+        expect(spec.loss is not None, "TRAIN needs the loss too: the Estimator logs it and stops on NaN")
+        expect(spec.train_op is not None, "TRAIN needs train_op=optimizer.minimize(loss, global_step=...)")
+        losses = session.run(spec.loss, feed), session.run(spec.loss, feed)
+        expect(not np.isclose(*losses), "the TRAIN loss is the same twice for one batch: dropout is off while "
+                                        "training - is_training should be True in TRAIN mode")
+        session.run(spec.train_op, feed)
+        after = int(session.run(step))
+        expect(after == 1, f"after one train_op the global step is {after}, not 1: pass "
+                           "global_step=tf.compat.v1.train.get_or_create_global_step() to optimizer.minimize - "
+                           "without it Estimator.train(max_steps=...) never reaches max_steps and never stops"
+               if after == 0 else f"after one train_op the global step is {after}, not 1: increment it once, "
+                                  "through optimizer.minimize(loss, global_step=...)")
+
+    # Train it for real: the loss must go down.
+    from helpers.inputs import get_train_inputs
+
+    recorded = []
+
+    class LossRecorder(tf.compat.v1.train.SessionRunHook):
+        def begin(self):
+            self._loss = tf.compat.v1.get_collection("check_model_fn_loss")[-1]
+
+        def before_run(self, run_context):
+            return tf.compat.v1.train.SessionRunArgs(self._loss)
+
+        def after_run(self, run_context, run_values):
+            recorded.append(float(run_values.results))
+
+    def recording_model_fn(features, labels, mode, params):
+        spec = attempt(features, labels, mode, params)
+        tf.compat.v1.add_to_collection("check_model_fn_loss", spec.loss)
+        return spec
+
+    input_fn, input_hook = get_train_inputs(batch_size, mnist, seed=1)
+    with tempfile.TemporaryDirectory(prefix="check_model_fn_") as model_dir:
+        config = tf.estimator.RunConfig(model_dir=model_dir, tf_random_seed=42, save_checkpoints_steps=None,
+                                        save_checkpoints_secs=None, save_summary_steps=None,
+                                        log_step_count_steps=None)
+        estimator = tf.estimator.Estimator(recording_model_fn, params=params, config=config)
+        estimator.train(input_fn, hooks=[input_hook, LossRecorder()], max_steps=steps)
+    expect(len(recorded) == steps, f"training ran {len(recorded)} steps instead of {steps}")
+    start, end = recorded[0], float(np.mean(recorded[-10:]))
+    expect(end < 0.8 * start, f"after {steps} training steps the loss went from {start:.3f} to {end:.3f}: it should "
+                              "fall - minimize the loss with tf.compat.v1.train.AdamOptimizer(params.learning_rate)")
+    print(f"  trained {steps} steps: loss {start:.3f} -> {end:.3f} (mean of the last 10)")
+    return {"start_loss": start, "end_loss": end}
+
+
+# --- notebook 01: the learner writes the post's get_train_inputs(batch_size, mnist) -----------------------------
+
+#: Hints for errors the learner's own code raises in notebook 01's main exercise (regex on "Type: message").
+TRAIN_INPUTS_MISTAKES = [
+    (r"placeholder\(\) is not compatible with eager execution",
+     "make the placeholders inside input_fn: the Estimator calls input_fn in the graph it builds, while "
+     "get_train_inputs itself runs eagerly, outside any graph."),
+    (r"has no attribute 'make_initializable_iterator'",
+     "in TF 2 the iterator is made by a function: tf.compat.v1.data.make_initializable_iterator(dataset)."),
+    (r"has no attribute 'placeholder'",
+     "placeholders live in tf.compat.v1: tf.compat.v1.placeholder(images.dtype, images.shape)."),
+    (r"must feed a value for placeholder",
+     "run iterator.initializer with feed_dict={images_placeholder: images, labels_placeholder: labels}."),
+    (r"not been initialized|not initialized",
+     "the iterator was never initialized: the hook you return must be the one whose "
+     "iterator_initializer_func input_fn sets, and that function must run iterator.initializer."),
+    (r"takes \d+ positional arguments? but \d+ (was|were) given",
+     "keep the signatures: get_train_inputs(batch_size, mnist) and an input_fn() without arguments; "
+     "iterator_initializer_func takes the session."),
+]
+
+
+def _short_repr(value) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:80]}" if len(text) <= 80 else type(value).__name__
+
+
+def _fed_by(op, kind: str) -> bool:
+    """Whether a Dataset op of type ``kind`` feeds ``op`` (directly or through other Dataset ops)."""
+    seen, todo = set(), [op]
+    while todo:
+        current = todo.pop()
+        for tensor in current.inputs:
+            source = tensor.op
+            if source.name not in seen and "Dataset" in source.type:
+                if source.type.startswith(kind):
+                    return True
+                seen.add(source.name)
+                todo.append(source)
+    return False
+
+
+def check_train_inputs(attempt, mnist, batch_size: int = 96) -> None:
+    """Check a learner's ``get_train_inputs(batch_size, mnist)`` the way an Estimator would use it; train nothing.
+
+    It must return ``(input_fn, hook)``; ``input_fn()`` builds placeholders -> Dataset (the post's
+    ``repeat`` -> ``shuffle(10000)`` -> ``batch``) -> initializable iterator in a fresh graph and returns the
+    ``(images, labels)`` batch; the hook initializes the iterator in a ``MonitoredSession``. Checked: the
+    GraphDef stays small (no arrays as constants), the batches' shapes and dtypes, that images keep their
+    labels, come shuffled, in the post's order, and never run out (more batches than one epoch holds).
+    Raises :class:`Hint` naming the mistake.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers.inputs import POST_SHUFFLE_BUFFER
+
+    images, labels = np.asarray(mnist.train_images), np.asarray(mnist.train_labels)
+    n = len(images)
+    result = attempt(batch_size, mnist)
+    hook_type = tf.compat.v1.train.SessionRunHook
+    expect(not callable(result) or isinstance(result, tuple),
+           "get_train_inputs returned only a function. Return two things, (input_fn, hook): the Estimator "
+           "needs the hook too, to initialize the iterator (estimator.train(input_fn, hooks=[hook])).")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"get_train_inputs must return two things, (input_fn, hook); it returned {_short_repr(result)}.")
+    input_fn, hook = result
+    expect(not (isinstance(input_fn, hook_type) and callable(hook)),
+           "you returned (hook, input_fn): return them in the post's order, (input_fn, hook).")
+    expect(callable(input_fn), f"the first thing returned must be the input function; got {_short_repr(input_fn)}.")
+    expect(isinstance(hook, hook_type),
+           f"the second thing returned must be the IteratorInitializerHook; got {_short_repr(hook)}.")
+
+    graph = tf.Graph()
+    with graph.as_default():
+        out = input_fn()
+        expect(not isinstance(out, tf.data.Dataset),
+               "input_fn returned the Dataset. In the post's pipeline it returns the next batch: make an "
+               "initializable iterator on the dataset and return iterator.get_next().")
+        expect(not isinstance(out, tf.compat.v1.data.Iterator),
+               "input_fn returned the iterator; return iterator.get_next(), the (images, labels) batch tensors.")
+        expect(isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, tf.Tensor) for t in out),
+               f"input_fn must return the (images, labels) tensors of iterator.get_next(); got {_short_repr(out)}.")
+        features, targets = out
+        size = graph.as_graph_def().ByteSize()
+        expect(size < max(images.nbytes // 2, 100_000),
+               f"the graph your input_fn built is {size / 1e6:.1f} MB, about the size of the data "
+               f"({images.nbytes / 1e6:.1f} MB): the arrays went into the graph as constants. Make placeholders "
+               "with their dtype and shape, build the Dataset from them, and feed the arrays when the "
+               "iterator's initializer runs.")
+        expect(features.dtype == tf.float32 and targets.dtype == tf.int32,
+               f"the batches' dtypes are {features.dtype.name} / {targets.dtype.name}, not float32 / int32: make the "
+               "placeholders with the arrays' own dtypes (images.dtype, labels.dtype).")
+        expect(features.shape.as_list()[1:] == [28, 28, 1] and targets.shape.rank == 1,
+               f"the batches' shapes are {features.shape} / {targets.shape}, not (batch, 28, 28, 1) / (batch,): "
+               "build the Dataset from the (images, labels) pair with from_tensor_slices, then batch it.")
+        expect(getattr(hook, "iterator_initializer_func", True) is not None,
+               "hook.iterator_initializer_func was never set: in input_fn, set it to a function of the session "
+               "that runs iterator.initializer, feeding the arrays into the placeholders.")
+        shuffle = next((op for op in graph.get_operations() if op.type.startswith("ShuffleDataset")), None)
+        buffer = None if shuffle is None else tf.get_static_value(shuffle.inputs[1])
+        if buffer is not None and int(buffer) != POST_SHUFFLE_BUFFER:
+            raise Hint(f"your shuffle buffer holds {int(buffer):,} examples; the post's holds "
+                       f"{POST_SHUFFLE_BUFFER:,}: dataset.shuffle(buffer_size={POST_SHUFFLE_BUFFER}).")
+        expect(shuffle is None or not _fed_by(shuffle, "BatchDataset"),  # before running: 10,000 batches is a lot
+               "you shuffle whole batches (shuffle comes after batch): the post shuffles the examples and then "
+               "batches them - repeat(None), then shuffle(buffer_size=10000), then batch(batch_size).")
+
+        wanted = n // batch_size + 3  # more batches than one epoch holds
+        batches = []
+        try:
+            with tf.compat.v1.train.MonitoredSession(hooks=[hook]) as session:
+                while len(batches) < wanted:
+                    batches.append(session.run([features, targets]))
+        except tf.errors.FailedPreconditionError as error:
+            raise Hint("the iterator was not initialized when the first batch was asked for "
+                       f"({_first_line(error)[:90]}...): the hook you return must be the one whose "
+                       "iterator_initializer_func input_fn sets, and that function must run iterator.initializer "
+                       "with the feed_dict.") from None
+        except RuntimeError as error:
+            if "IteratorInitializerHook" not in str(error):
+                raise
+            raise Hint("the hook's iterator_initializer_func was not set in the graph being run: "
+                       "set it inside input_fn, where the iterator is made.") from None
+
+    # OutOfRangeError at the end of the data leaves the `with MonitoredSession` block quietly: count the batches.
+    pulled = sum(len(b[1]) for b in batches)
+    expect(len(batches) == wanted,
+           f"the data ran out after {len(batches)} batches ({pulled:,} examples: one pass over the {n:,} training "
+           "images). The post's training input is endless: dataset.repeat(None) before shuffle and batch, so the "
+           "Estimator's steps decide when training stops.")
+    sizes = [len(b[1]) for b in batches]
+    expect(len(set(sizes)) == 1,
+           f"the batches hold {sorted(set(sizes))} examples: a short batch at each epoch's end means you batched "
+           "before repeating. The post repeats first, then shuffles, then batches, so every batch is full.")
+    expect(sizes == [batch_size] * wanted,
+           f"your batches hold {sizes[0]} examples, but get_train_inputs({batch_size}, mnist) was asked for "
+           f"{batch_size}: pass the batch_size argument to dataset.batch.")
+    for x, y in batches:
+        expect(x.shape[1:] == (28, 28, 1) and x.dtype == np.float32 and y.dtype == np.int32,
+               f"a batch came as {x.shape} {x.dtype} / {y.shape} {y.dtype}; expected float32 images of "
+               "(batch, 28, 28, 1) and int32 labels.")
+
+    index = {}
+    for i, image in enumerate(images):
+        index.setdefault(image.tobytes(), i)
+    drawn = []
+    for x, y in batches:
+        for image, label in zip(x, y, strict=True):
+            i = index.get(image.tobytes())
+            expect(i is not None, "the batches hold images that are not mnist.train_images: feed the training "
+                                  "arrays, unchanged, into the placeholders.")
+            expect(labels[i] == label, "images and labels no longer match: shuffle the (image, label) pairs together "
+                                       "- one Dataset.from_tensor_slices((images, labels)), not two datasets.")
+            drawn.append(i)
+    drawn = np.asarray(drawn)
+    first = drawn[:n]
+    expect(shuffle is not None and not np.array_equal(first, np.arange(len(first))),
+           "the examples come in the data's order: the pipeline does not shuffle (dataset.shuffle(buffer_size=10000), "
+           "after repeat and before batch).")
+    expect(len(np.unique(first)) < len(first) or _fed_by(shuffle, "RepeatDataset"),
+           f"the first {len(first):,} examples drawn were each training example exactly once: every epoch is a "
+           "permutation, so you shuffled before repeating. That is a fine pipeline, but not the post's: it "
+           "repeats, then shuffles, then batches.")
+    expect(_fed_by(shuffle, "RepeatDataset"),
+           "the order of your pipeline is not the post's: repeat(None), then shuffle(buffer_size=10000), "
+           "then batch(batch_size).")
+
+
+# --- notebook 03: write the post's experiment_fn and run it with learn_runner ------------------------------------
+
+#: Errors a wrong ``experiment_fn`` makes ``learn_runner.run`` (or TensorFlow) raise, and what they mean.
+EXPERIMENT_FN_MISTAKES = [
+    (r"not return an Experiment.*NoneType", "experiment_fn must `return` the Experiment it builds."),
+    (r"not return an Experiment.*Estimator", "return an Experiment(estimator=estimator, ...) that wraps the Estimator, "
+                                             "not the Estimator itself: learn_runner runs a method of the Experiment "
+                                             "(the schedule, here train_and_evaluate)."),
+    (r"not return an Experiment", "experiment_fn must return an Experiment (from helpers.experiment import "
+                                  "Experiment)."),
+    (r"RuntimeError: .*RunConfig", "build the Estimator with the run_config that learn_runner passes to experiment_fn "
+                                   "(config=run_config.replace(save_checkpoints_steps=...)), not with a new "
+                                   "tf.estimator.RunConfig: learn_runner checks that the Estimator uses its model_dir "
+                                   "and seed."),
+    (r"AttributeError: 'HParams' object has no attribute", "a hyper-parameter name is misspelled: print(hparams) "
+                                                           "shows them - batch_size, dropout_rate, learning_rate, "
+                                                           "min_eval_frequency, train_steps."),
+    (r"must be a function \(an input_fn\)", "get_train_inputs and get_eval_inputs return a pair: unpack it - "
+                                            "train_input_fn, train_input_hook = get_train_inputs(...) - and give the "
+                                            "Experiment the function."),
+    (r"must be a tf.estimator.Estimator", "Experiment(estimator=...) takes the tf.estimator.Estimator you built "
+                                          "(model_fn=model_fn, params=hparams, config=run_config)."),
+    (r"unexpected keyword argument", "check the argument names: Experiment(estimator, train_input_fn, eval_input_fn, "
+                                     "train_steps, eval_steps, train_monitors, eval_hooks, min_eval_frequency); "
+                                     "Estimator(model_fn, params=..., config=...)."),
+    (r"never called in this graph", "each hook belongs to the input function it came with: train_monitors gets "
+                                    "the training input's hook, eval_hooks the evaluation input's hook."),
+    (r"FailedPrecondition|not (been )?initialized", "the iterator was never initialized: pass the hook that came with "
+                                                    "each input function - train_monitors=[train_input_hook], "
+                                                    "eval_hooks=[eval_input_hook]."),
+    (r"'NoneType' object has no attribute '(learning_rate|dropout_rate|batch_size)'",
+     "model_fn reads its hyper-parameters from `params`: Estimator(model_fn=model_fn, params=hparams, config=...)."),
+]
+
+
+def _hooks_of(spec) -> list:
+    return list(getattr(spec, "hooks", None) or [])
+
+
+def _inspect_experiment(experiment, hparams) -> None:
+    """What shows in an Experiment before it runs: raise :class:`Hint` at the first thing that is not the post's."""
+    from helpers.hparams import HParams
+    from helpers.inputs import IteratorInitializerHook
+
+    steps = experiment.train_steps
+    expect(steps == hparams.train_steps,
+           f"train_steps is {steps!r}, but this check runs with hparams.train_steps = {hparams.train_steps}: pass "
+           "train_steps=hparams.train_steps. It is the global step training stops at (Estimator.train's max_steps), "
+           "not 'this many more steps'" + (" - and None would train forever." if steps is None else "."))
+    expect(any(isinstance(h, IteratorInitializerHook) for h in _hooks_of(experiment.train_spec)),
+           "train_monitors has no IteratorInitializerHook, so the training iterator would never be initialized "
+           "(FailedPreconditionError ... not initialized): pass train_monitors=[train_input_hook], the hook "
+           "get_train_inputs returned.")
+    expect(any(isinstance(h, IteratorInitializerHook) for h in _hooks_of(experiment.eval_spec)),
+           "eval_hooks has no IteratorInitializerHook, so the evaluation iterator would never be initialized "
+           "(FailedPreconditionError ... not initialized): pass eval_hooks=[eval_input_hook], the hook "
+           "get_eval_inputs returned.")
+    expect(experiment.eval_steps is None,
+           f"eval_steps is {experiment.eval_steps!r} (the TF 1.x default is 100): an evaluation would stop after that "
+           "many batches, which covers the whole test split only by luck. Pass eval_steps=None, as the post did: "
+           "evaluate until the evaluation input is exhausted.")
+    frequency = getattr(experiment, "_min_eval_frequency", hparams.min_eval_frequency)
+    expect(frequency == hparams.min_eval_frequency,
+           f"the Experiment's min_eval_frequency is {frequency!r}: pass min_eval_frequency=hparams.min_eval_frequency.")
+    params = experiment.estimator.params
+    expect(isinstance(params, HParams) and params.values() == hparams.values(),
+           "the Estimator's params are not the hparams learn_runner passed in: Estimator(model_fn=model_fn, "
+           "params=hparams, config=run_config) - model_fn reads learning_rate and dropout_rate from them.")
+
+
+def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_frequency: int = 100,
+                        min_accuracy: float = 0.9, seed: int = 42) -> dict:
+    """Run the learner's ``experiment_fn(run_config, hparams)`` with ``learn_runner.run`` - a small run of
+    ``train_steps`` steps in ``model_dir`` (removed first) - and check what it did: evaluations at every
+    ``min_eval_frequency`` global steps (read from the eval event files), training to ``train_steps``, and a final
+    accuracy of at least ``min_accuracy``. Returns the last evaluation.
+
+    The Experiment is inspected before it runs (train_steps, the iterator hooks, eval_steps, min_eval_frequency,
+    params), so the usual mistakes get their hint without training. Raises :class:`Hint`; the notebook calls it
+    through :func:`check` with :data:`EXPERIMENT_FN_MISTAKES`.
+    """
+    import os
+    import shutil
+    from pathlib import Path
+
+    import tensorflow as tf
+
+    from helpers import learn_runner
+    from helpers.experiment import Experiment
+    from helpers.tensorboard import read_scalars
+    from helpers.train import default_hparams
+
+    expect(callable(attempt), "pass the function itself - check(..., my_experiment_fn, ...) - without calling it; "
+                              "learn_runner.run calls it with (run_config, hparams).")
+    model_dir = Path(model_dir)
+    shutil.rmtree(model_dir, ignore_errors=True)  # a fresh run: the global steps below are this run's
+    hparams = default_hparams(train_steps=train_steps, min_eval_frequency=min_eval_frequency)
+    run_config = tf.estimator.RunConfig(model_dir=str(model_dir), tf_random_seed=seed, log_step_count_steps=None)
+
+    def inspected_experiment_fn(config, params):
+        experiment = attempt(config, params)
+        estimator = getattr(experiment, "estimator", None)
+        uses_run_config = estimator is not None and os.path.normpath(str(estimator.config.model_dir)) == \
+            os.path.normpath(str(config.model_dir))
+        if isinstance(experiment, Experiment) and uses_run_config:  # otherwise learn_runner says what is wrong
+            _inspect_experiment(experiment, params)
+        return experiment
+
+    outcome = learn_runner.run(inspected_experiment_fn, run_config=run_config, schedule="train_and_evaluate",
+                               hparams=hparams)
+    eval_result = outcome[0] if isinstance(outcome, tuple) else outcome
+    eval_dir = model_dir / "eval"
+    expect(eval_dir.is_dir(), f"no evaluation was written to {eval_dir}: did the Experiment evaluate?")
+    steps, accuracy = read_scalars(model_dir)["eval"]["accuracy"]
+    steps = steps.tolist()
+    expected = list(range(min_eval_frequency, train_steps + 1, min_eval_frequency))
+    final_step = int(tf.train.load_variable(str(model_dir), "global_step"))
+    expect(final_step == train_steps,
+           f"training stopped at global step {final_step}, not {train_steps}: is train_input_fn the training input "
+           "(get_train_inputs, which repeats forever)? The evaluation input ends after one pass.")
+    expect(steps != [train_steps] or train_steps == min_eval_frequency,
+           f"the run evaluated only at the end (global step {train_steps}), not every {min_eval_frequency} steps: an "
+           "Experiment evaluates new checkpoints only, and RunConfig checkpoints every 600 seconds by default. "
+           "Checkpoint every min_eval_frequency steps - run_config = run_config.replace(save_checkpoints_steps="
+           "hparams.min_eval_frequency) - and give that run_config to the Estimator.")
+    expect(steps == expected, f"evaluations ran at global steps {steps}, expected {expected} (every "
+                              f"min_eval_frequency = {min_eval_frequency} steps): checkpoint every "
+                              "hparams.min_eval_frequency steps, and pass min_eval_frequency="
+                              "hparams.min_eval_frequency.")
+    expect(accuracy[-1] >= min_accuracy,
+           f"the final evaluation accuracy is {accuracy[-1]:.3f}, below {min_accuracy}: is the Estimator built with "
+           "model_fn and params=hparams, and does train_input_fn feed the training split?")
+    return dict(eval_result)

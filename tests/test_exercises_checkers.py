@@ -1,0 +1,312 @@
+"""The exercise checkers in helpers.exercises: wrong attempts get the specific hint, the reference solution passes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.notebook import quiet_tensorflow
+
+quiet_tensorflow()
+import tensorflow as tf  # noqa: E402
+
+from helpers import exercises  # noqa: E402
+from helpers.exercises import Hint, check  # noqa: E402
+
+# --- notebook 04: check_serving_input_receiver_fn -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def serving_estimator(tmp_path_factory):
+    """A briefly trained (3 steps) Estimator of the post's model and a few test images: enough to export."""
+    from helpers.data import load_mnist
+    from helpers.inputs import get_train_inputs
+    from helpers.model import model_fn
+
+    mnist = load_mnist("sample", verbose=False)
+    params = {"learning_rate": 0.001, "dropout_rate": 0.5}
+    estimator = tf.estimator.Estimator(model_fn, str(tmp_path_factory.mktemp("serving_model")), params=params)
+    input_fn, hook = get_train_inputs(32, mnist)
+    estimator.train(input_fn, hooks=[hook], max_steps=3)
+    return estimator, mnist.test_images[:8]
+
+
+def _receiver(dtype=tf.float32, shape=(None, 28, 28, 1), features=lambda x: {"images": x},
+              receivers=lambda x: {"images": x}):
+    def serving_input_receiver_fn():
+        x = tf.compat.v1.placeholder(dtype, list(shape))
+        return tf.estimator.export.ServingInputReceiver(features(x), receivers(x))
+    return serving_input_receiver_fn
+
+
+def _run_check(attempt, estimator, images, capsys, export=None):
+    check("Exercise 1", attempt,
+          lambda fn: exercises.check_serving_input_receiver_fn(fn, estimator, images, export=export),
+          exercises.SERVING_INPUT_MISTAKES)
+    return capsys.readouterr().out
+
+
+def test_serving_checker_accepts_the_reference_solution_and_an_export_function(serving_estimator, capsys):
+    from helpers.inference import serving_input_receiver_fn
+
+    estimator, images = serving_estimator
+    assert _run_check(serving_input_receiver_fn, estimator, images, capsys) == "Exercise 1: correct!\n"
+
+    def export_model(estimator, export_dir_base):
+        return estimator.export_saved_model(export_dir_base, serving_input_receiver_fn)
+
+    assert _run_check(serving_input_receiver_fn, estimator, images, capsys,
+                      export=export_model) == "Exercise 1: correct!\n"
+
+
+@pytest.mark.parametrize(("attempt", "hint"), [
+    (_receiver(shape=(28, 28, 1)), "shape (28, 28, 1); the model takes a batch"),
+    (_receiver(shape=(None, 28, 28)), "[None, 28, 28, 1]"),
+    (_receiver(shape=(None, 784)), "[None, 28, 28, 1]"),
+    (_receiver(shape=(1, 28, 28, 1)), "batch dimension is fixed at 1: use None"),
+    (_receiver(dtype=tf.uint8), "placeholder is uint8; the model computes in float32"),
+    (_receiver(receivers=lambda x: x, features=lambda x: x), "called ['input']; name it 'images'"),
+    (_receiver(features=lambda x: x), "the features are ['feature']; model_fn reads features['images']"),
+    (_receiver(features=lambda x: {"images": x / 255.0}), "don't scale them again"),
+    (lambda: ({"images": tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])}, None),
+     "your function returns a tuple; return tf.estimator.export.ServingInputReceiver"),
+    (lambda: tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), "returns the placeholder itself; wrap it"),
+], ids=["no-batch-dim", "no-channel", "flat", "fixed-batch", "uint8", "bare-tensor", "features-not-dict",
+        "scaled-twice", "tuple", "tensor"])
+def test_serving_checker_hints_the_usual_mistakes(serving_estimator, capsys, attempt, hint):
+    estimator, images = serving_estimator
+    out = _run_check(attempt, estimator, images, capsys)
+    assert out.startswith("Exercise 1: not yet - ") and hint in out, out
+    assert "Traceback" not in out
+
+
+def test_serving_checker_skeleton_is_not_answered_yet(serving_estimator, capsys):
+    def serving_input_receiver_fn():
+        # TODO: a placeholder, and a ServingInputReceiver
+        raise NotImplementedError
+
+    assert "not answered yet" in _run_check(serving_input_receiver_fn, *serving_estimator, capsys)
+
+
+def test_serving_checker_refuses_an_untrained_estimator_and_a_bad_export(serving_estimator, tmp_path, capsys):
+    from helpers.inference import serving_input_receiver_fn
+    from helpers.model import model_fn
+
+    estimator, images = serving_estimator
+    untrained = tf.estimator.Estimator(model_fn, str(tmp_path / "untrained"), params={"learning_rate": 0.001})
+    with pytest.raises(Hint, match="no checkpoint"):
+        exercises.check_serving_input_receiver_fn(serving_input_receiver_fn, untrained, images)
+
+    def export_returns_nothing(estimator, export_dir_base):
+        estimator.export_saved_model(export_dir_base, serving_input_receiver_fn)
+
+    out = _run_check(serving_input_receiver_fn, estimator, images, capsys, export=export_returns_nothing)
+    assert "returns None: return the path" in out
+
+    def export_a_new_estimator(estimator, export_dir_base):  # "exporting before training"
+        fresh = tf.estimator.Estimator(model_fn, str(tmp_path / "fresh"), params={"learning_rate": 0.001})
+        return fresh.export_saved_model(export_dir_base, serving_input_receiver_fn)
+
+    out = _run_check(serving_input_receiver_fn, estimator, images, capsys, export=export_a_new_estimator)
+    assert "Couldn't find trained model" in out and "Hint: export_saved_model exports the latest checkpoint" in out
+    assert np.asarray(images).shape == (8, 28, 28, 1)
+
+
+# --- notebook 03: check_experiment_fn ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_mnist():
+    """512 training and 100 test images of the bundled sample: a few training steps take a second."""
+    from helpers.data import Mnist, load_mnist
+
+    full = load_mnist("sample", verbose=False)
+    return Mnist(full.train_images[:512], full.train_labels[:512], full.test_images[:100], full.test_labels[:100],
+                 source="sample", description="the first images of the bundled sample")
+
+
+def _experiment_fn(mnist, checkpoint=True, save_every=None, new_config=False, train_hook=True, eval_hook=True,
+                   swap_hooks=False, eval_steps=None, train_steps=None, return_estimator=False, unpacked=True):
+    """The reference experiment_fn, or one with a usual mistake switched on."""
+    from helpers.experiment import Experiment
+    from helpers.inputs import get_eval_inputs, get_train_inputs
+    from helpers.model import model_fn
+
+    def experiment_fn(run_config, hparams):
+        if checkpoint:
+            run_config = run_config.replace(save_checkpoints_steps=save_every or hparams.min_eval_frequency)
+        if new_config:
+            run_config = tf.estimator.RunConfig(save_checkpoints_steps=hparams.min_eval_frequency)
+        estimator = tf.estimator.Estimator(model_fn=model_fn, params=hparams, config=run_config)
+        if return_estimator:
+            return estimator
+        train_input_fn, train_input_hook = get_train_inputs(hparams.batch_size, mnist, seed=run_config.tf_random_seed)
+        eval_input_fn, eval_input_hook = get_eval_inputs(500, mnist)
+        if swap_hooks:
+            train_input_hook, eval_input_hook = eval_input_hook, train_input_hook
+        return Experiment(
+            estimator=estimator,
+            train_input_fn=train_input_fn if unpacked else get_train_inputs(hparams.batch_size, mnist),
+            eval_input_fn=eval_input_fn,
+            train_steps=train_steps or hparams.train_steps,
+            min_eval_frequency=hparams.min_eval_frequency,
+            train_monitors=[train_input_hook] if train_hook else [],
+            eval_hooks=[eval_input_hook] if eval_hook else [],
+            eval_steps=eval_steps,
+        )
+
+    return experiment_fn
+
+
+def _check_experiment_fn(attempt, model_dir, capsys) -> tuple[bool, str]:
+    ok = check("Exercise 1", attempt, lambda fn: exercises.check_experiment_fn(
+        fn, model_dir, train_steps=4, min_eval_frequency=2, min_accuracy=0.0), exercises.EXPERIMENT_FN_MISTAKES)
+    return ok, capsys.readouterr().out
+
+
+def test_experiment_fn_checker_accepts_the_reference_solution_twice(tiny_mnist, tmp_path, capsys):
+    from helpers.train import make_experiment_fn
+
+    for _ in range(2):  # the second run finds the first one's model_dir and starts afresh
+        ok, out = _check_experiment_fn(make_experiment_fn(tiny_mnist, progress=False), tmp_path / "run", capsys)
+        assert ok and "Exercise 1: correct!" in out, out
+    result = exercises.check_experiment_fn(_experiment_fn(tiny_mnist), tmp_path / "run", train_steps=4,
+                                           min_eval_frequency=2, min_accuracy=0.0)
+    assert result["global_step"] == 4 and 0.0 <= result["accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize(("mistake", "hint"), [
+    ({"train_hook": False}, "train_monitors has no IteratorInitializerHook"),
+    ({"eval_hook": False}, "eval_hooks has no IteratorInitializerHook"),
+    ({"eval_steps": 100}, "eval_steps is 100 (the TF 1.x default is 100)"),
+    ({"train_steps": 800}, "train_steps is 800, but this check runs with hparams.train_steps = 4"),
+    ({"checkpoint": False}, "evaluated only at the end (global step 4), not every 2 steps"),
+    ({"new_config": True}, "not with a new tf.estimator.RunConfig"),
+    ({"return_estimator": True}, "not the Estimator itself"),
+    ({"swap_hooks": True}, "each hook belongs to the input function it came with"),
+    ({"unpacked": False}, "return a pair: unpack it"),
+])
+def test_experiment_fn_checker_hints_the_usual_mistakes(tiny_mnist, tmp_path, capsys, mistake, hint):
+    ok, out = _check_experiment_fn(_experiment_fn(tiny_mnist, **mistake), tmp_path / "run", capsys)
+    assert not ok and out.startswith("Exercise 1: not yet - "), out
+    assert hint in out, out
+    assert "Traceback" not in out
+
+
+def test_experiment_fn_checker_hints_a_misspelled_hyper_parameter_and_an_unfinished_skeleton(tmp_path, capsys):
+    def misspelled(run_config, hparams):
+        return run_config.replace(save_checkpoints_steps=hparams.min_eval_frecuency)
+
+    ok, out = _check_experiment_fn(misspelled, tmp_path / "run", capsys)
+    assert not ok and "AttributeError" in out and "a hyper-parameter name is misspelled" in out, out
+
+    def skeleton(run_config, hparams):
+        # TODO: build the Estimator and return an Experiment
+        raise NotImplementedError
+
+    ok, out = _check_experiment_fn(skeleton, tmp_path / "run", capsys)
+    assert not ok and "Exercise 1: not answered yet" in out, out
+    ok, out = _check_experiment_fn(None, tmp_path / "run", capsys)
+    assert not ok and "not answered yet" in out
+    ok, out = _check_experiment_fn(object(), tmp_path / "run", capsys)
+    assert not ok and "pass the function itself" in out, out
+
+
+def test_notebook_03_exercise_3_answer_is_what_the_experiment_does(tiny_mnist, tmp_path):
+    """Notebook 03's Exercise 3 (checkpoints every 200 steps, min_eval_frequency=300, train_steps=1000: evaluations
+    at 400, 800 and 1000) - the same run scaled down by 100."""
+    from helpers import learn_runner
+    from helpers.tensorboard import read_scalars
+    from helpers.train import default_hparams
+
+    config = tf.estimator.RunConfig(model_dir=str(tmp_path), tf_random_seed=1, log_step_count_steps=None)
+    learn_runner.run(_experiment_fn(tiny_mnist, save_every=2), run_config=config, schedule="train_and_evaluate",
+                     hparams=default_hparams(train_steps=10, min_eval_frequency=3))
+    assert read_scalars(tmp_path)["eval"]["accuracy"][0].tolist() == [4, 8, 10]
+
+
+# --- notebook 02: check_model_fn --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def model_fn_mnist():
+    """256 training images of the bundled sample: 40 training steps of 32 images take a few seconds."""
+    from helpers.data import Mnist, load_mnist
+
+    full = load_mnist("sample", verbose=False)
+    return Mnist(full.train_images[:256], full.train_labels[:256], full.test_images[:64], full.test_labels[:64],
+                 source="sample", description="the first images of the bundled sample")
+
+
+MODEL_FN_PARAMS = {"learning_rate": 0.002, "dropout_rate": 0.5}
+
+
+def _model_fn(loss_first=False, predict_dict=False, global_step=True, metric="compat", metric_name="accuracy",
+              always_training=False, never_training=False, eval_returns=True, skeleton=False):
+    """The reference model_fn of notebook 02's main exercise, or one with a usual mistake switched on."""
+    from helpers.model import architecture
+
+    def model_fn(features, labels, mode, params):
+        if skeleton:
+            raise NotImplementedError("TODO")
+        is_training = (mode == tf.estimator.ModeKeys.TRAIN or always_training) and not never_training
+        logits = architecture(features, is_training=is_training, dropout_rate=params["dropout_rate"])
+        predictions = {"classes": tf.argmax(logits, axis=-1, output_type=tf.int32),
+                       "probabilities": tf.nn.softmax(logits)}
+        if loss_first:
+            loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return predictions if predict_dict else tf.estimator.EstimatorSpec(mode, predictions=predictions)
+        loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+        if mode == tf.estimator.ModeKeys.EVAL:
+            if metric == "reduce_mean":
+                accuracy = tf.reduce_mean(tf.cast(tf.equal(predictions["classes"], labels), tf.float32))
+            else:
+                accuracy = tf.compat.v1.metrics.accuracy(labels=labels, predictions=predictions["classes"])
+            spec = tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops={metric_name: accuracy})
+            return spec if eval_returns else None
+        optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=params["learning_rate"])
+        step = tf.compat.v1.train.get_or_create_global_step() if global_step else None
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=optimizer.minimize(loss, global_step=step))
+
+    return model_fn
+
+
+def _check_model_fn(attempt, mnist, capsys, steps=40):
+    ok = check("Exercise 1", attempt, lambda fn: exercises.check_model_fn(fn, mnist, MODEL_FN_PARAMS, steps=steps,
+                                                                           batch_size=32),
+               exercises.MODEL_FN_MISTAKES)
+    return ok, capsys.readouterr().out
+
+
+def test_model_fn_checker_accepts_the_reference_solution(model_fn_mnist, capsys):
+    ok, out = _check_model_fn(_model_fn(), model_fn_mnist, capsys)
+    assert ok and "Exercise 1: correct!" in out and "trained 40 steps" in out, out
+
+
+def test_model_fn_checker_accepts_the_package_model_fn(model_fn_mnist):
+    from helpers.model import model_fn
+
+    losses = exercises.check_model_fn(model_fn, model_fn_mnist, MODEL_FN_PARAMS, steps=40, batch_size=32)
+    assert losses["end_loss"] < losses["start_loss"]
+
+
+@pytest.mark.parametrize(("mistake", "hint"), [
+    ({"loss_first": True}, "in PREDICT mode labels is None"),
+    ({"predict_dict": True}, "returned a dict, not an EstimatorSpec"),
+    ({"global_step": False}, "the global step is 0, not 1"),
+    ({"metric": "reduce_mean"}, "a metric is a (value, update_op) pair"),
+    ({"metric_name": "Accuracy"}, "name the accuracy metric 'accuracy'"),
+    ({"always_training": True}, "PREDICT gave different probabilities for the same images twice: dropout is on"),
+    ({"never_training": True}, "dropout is off while training"),
+    ({"eval_returns": False}, "returned None in EVAL mode"),
+])
+def test_model_fn_checker_hints_the_usual_mistakes(model_fn_mnist, capsys, mistake, hint):
+    ok, out = _check_model_fn(_model_fn(**mistake), model_fn_mnist, capsys)
+    assert not ok and "Exercise 1: not yet" in out and hint in out, out
+    assert "Traceback" not in out
+
+
+def test_model_fn_checker_skeleton_is_not_answered_yet_and_a_weak_optimizer_is_caught(model_fn_mnist, capsys):
+    ok, out = _check_model_fn(_model_fn(skeleton=True), model_fn_mnist, capsys)
+    assert not ok and "Exercise 1: not answered yet" in out
+    params = dict(MODEL_FN_PARAMS, learning_rate=1e-7)  # trains, but the loss does not fall
+    with pytest.raises(Hint, match="the loss went from"):
+        exercises.check_model_fn(_model_fn(), model_fn_mnist, params, steps=20, batch_size=32)
