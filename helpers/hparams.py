@@ -8,6 +8,7 @@ class keeps the TF 1.x API and behaviour so old code runs with only its import c
     hparams.parse("learning_rate=0.1,layers=[128,64],use_bn=true")   # typed parsing, as TF 1.x
     hparams.set_hparam("learning_rate", 1)     # ints are accepted for floats (cast to 1.0), not the reverse
     hparams.values(), hparams.to_json(), hparams.parse_json(...), hparams.override_from_dict(...)
+    hparams.set_from_map(...)                  # TF 1.x's deprecated alias of override_from_dict (warns)
 
 A hyper-parameter's type is fixed by its value at construction (for a list, by its first element);
 every later value is checked against it with TF 1.x's casting rules. An ``HParams`` can be passed as an
@@ -28,7 +29,7 @@ __all__ = ["HParams", "parse_values"]
 # One clause of parse(): name, optional [index], '=', a scalar or a [list]; clauses separated by commas.
 _PARAM_RE = re.compile(
     r"""
-    (?P<name>[a-zA-Z][\w]*)         # hyper-parameter name
+    (?P<name>[a-zA-Z][\w.]*)        # hyper-parameter name (TF 1.x allowed '.', reachable via getattr)
     (\[\s*(?P<index>\d+)\s*\])?     # optional list index: layers[1]=64
     \s*=\s*
     ((?P<val>[^,\[]*)               # a scalar value
@@ -50,6 +51,8 @@ def _cast_to_type_if_compatible(name: str, param_type: type, value):
     a non-number for a float. Accepted: an int for a float (cast), None when the declared type is None.
     """
     fail = f"Could not cast hparam '{name}' of type '{_type_name(param_type)}' from value {value!r}"
+    if type(value) is param_type:  # exactly the declared type (also any class): kept as it is, never re-built
+        return value
     if issubclass(param_type, type(None)):
         return value
     if issubclass(param_type, (str, bytes)) and not isinstance(value, (str, bytes)):
@@ -63,11 +66,12 @@ def _cast_to_type_if_compatible(name: str, param_type: type, value):
     return param_type(value)
 
 
-def parse_values(values: str, type_map: dict) -> dict:
+def parse_values(values: str, type_map: dict, ignore_unknown: bool = False) -> dict:
     """Parse ``"a=1,b=[1,2],c[0]=3"`` into ``{'a': 1, 'b': [1, 2], 'c': {0: 3}}`` using ``type_map``.
 
     Errors (ValueError), with TF 1.x's wording: malformed text, an unknown name, a value that does not
     parse as the parameter's type, the same name assigned twice, a list assigned to an index.
+    With ``ignore_unknown=True`` a name missing from ``type_map`` is skipped instead.
     """
     if not isinstance(values, str):
         raise TypeError(f"parse() takes a string like 'lr=0.1,layers=[64,32]', not {type(values).__name__}")
@@ -81,6 +85,8 @@ def parse_values(values: str, type_map: dict) -> dict:
         d = m.groupdict()
         name = d["name"]
         if name not in type_map:
+            if ignore_unknown:
+                continue
             known = ", ".join(sorted(type_map)) or "none"
             raise ValueError(f"Unknown hyperparameter type for {name} (known hyperparameters: {known})")
         type_ = type_map[name]
@@ -134,6 +140,18 @@ def parse_values(values: str, type_map: dict) -> dict:
     return results
 
 
+_NAME_RE = re.compile(r"[a-zA-Z][\w.]*")  # what parse() can address; TF 1.x also allowed 'a.b'
+
+
+def _remove_callables(x):
+    """TF 1.x's to_json left callables out, at any depth of dicts and lists."""
+    if isinstance(x, dict):
+        return {k: _remove_callables(v) for k, v in x.items() if not callable(v)}
+    if isinstance(x, list):
+        return [_remove_callables(v) for v in x if not callable(v)]
+    return x
+
+
 class HParams:
     """Hyper-parameters as typed name-value pairs, with TF 1.x ``tf.contrib.training.HParams`` behaviour."""
 
@@ -153,8 +171,8 @@ class HParams:
     # -- defining --------------------------------------------------------------------------------------
     def add_hparam(self, name: str, value) -> None:
         """Add a hyper-parameter; its type is that of ``value`` (of its first element for a list)."""
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"Hyperparameter name must be a Python identifier, not {name!r}")
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+            raise ValueError(f"Hyperparameter name must be a letter then letters, digits, '_' or '.', not {name!r}")
         if getattr(self, name, None) is not None:
             raise ValueError(f"Hyperparameter name is reserved: {name}")
         if isinstance(value, (list, tuple)):
@@ -217,6 +235,12 @@ class HParams:
                 self.set_hparam(name, value)
         return self
 
+    def set_from_map(self, values_map: dict) -> HParams:
+        """Deprecated in TF 1.x (it logged "Use `override_from_dict`"): an alias of ``override_from_dict``."""
+        warnings.warn("HParams.set_from_map is deprecated: use `override_from_dict`.", DeprecationWarning,
+                      stacklevel=2)
+        return self.override_from_dict(values_map)
+
     def _set_indices(self, name, by_index: dict) -> None:
         if name not in self._hparam_types:
             self.set_hparam(name, None)  # raises the clear KeyError
@@ -272,8 +296,7 @@ class HParams:
 
     def to_json(self, indent=None, separators=None, sort_keys=False) -> str:
         """The hyper-parameters as a JSON object (callable values are left out, as in TF 1.x)."""
-        return json.dumps({k: v for k, v in self.values().items() if not callable(v)},
-                          indent=indent, separators=separators, sort_keys=sort_keys)
+        return json.dumps(_remove_callables(self.values()), indent=indent, separators=separators, sort_keys=sort_keys)
 
     def set_model_structure(self, model_structure) -> None:
         object.__setattr__(self, "_model_structure", model_structure)

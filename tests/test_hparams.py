@@ -148,3 +148,82 @@ def test_parse_values_function():
     assert parse_values("a=1,b=[1,2],c[0]=3", {"a": int, "b": int, "c": int}) == {"a": 1, "b": [1, 2], "c": {0: 3}}
     with pytest.raises(TypeError, match="parse\\(\\) takes a string"):
         make().parse({"lr": 1})
+
+
+# --- what TF 1.x's hparam_test.py also pinned down ---------------------------------------------------------
+def test_set_from_map_is_the_deprecated_alias_of_override_from_dict():
+    h = HParams(a=1, b=2.0, c="tanh")
+    with pytest.warns(DeprecationWarning, match="set_from_map is deprecated: use `override_from_dict`"):
+        assert h.set_from_map({"a": -2, "c": "identity"}) is h
+    assert h.values() == {"a": -2, "b": 2.0, "c": "identity"}
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="Could not cast hparam 'a'"):
+        h.set_from_map({"a": "two"})
+
+
+def test_a_value_of_exactly_the_declared_type_is_kept_as_it_is():
+    class Context:
+        def __init__(self, a, b=0):
+            self.a, self.b = a, b
+
+    h = HParams(x=Context(a=1, b=1))
+    new = Context(a=100, b=100)
+    h.set_hparam("x", new)
+    assert h.x is new  # not rebuilt as Context(new)
+    h = HParams(none=None)
+    h.set_hparam("none", "1")  # TF 1.x: a None hyperparameter takes anything
+    assert h.none == "1"
+
+
+def test_names_with_a_period_as_tf1_allowed():
+    h = HParams()
+    h.add_hparam("a.b", 0.0)
+    h.parse("a.b=1.0")
+    assert getattr(h, "a.b") == 1.0 and h.values() == {"a.b": 1.0}
+    with pytest.raises(ValueError, match="Could not parse hparam 'a.b'"):
+        h.parse("a.b=abc")
+    with pytest.raises(ValueError, match="Hyperparameter name must be a letter"):
+        h.add_hparam("1st", 1)
+
+
+def test_parse_values_ignore_unknown():
+    assert parse_values("arr[0]=10,C=5,arr[1]=20,B[0]=kkk,L[5]=100", {"arr": int, "L": int},
+                        ignore_unknown=True) == {"arr": {0: 10, 1: 20}, "L": {5: 100}}
+    assert parse_values("arr[1]=5", {}, ignore_unknown=True) == {}
+    with pytest.raises(ValueError, match="Assignment of a list to a list index"):
+        parse_values("arr[1]=[1,2,3],c=8", {"arr": int}, ignore_unknown=True)
+    with pytest.raises(ValueError, match="Unknown hyperparameter type for arr"):
+        parse_values("arr[1]=1", {"arr[1]": int})
+
+
+def test_parse_edge_values_from_tf1():
+    h = HParams(aaa=1, b=2.0, c_c="relu6", d="/a/b=c/d", lst=["x"])
+    h.parse("c_c=,b=0,")
+    assert h.c_c == "" and h.b == 0.0
+    h.parse("c_c=2.3\",b=+2,")
+    assert h.c_c == '2.3"' and h.b == 2.0
+    h.parse("b=1.5,d=/a=b/c/d,aaa=10,")
+    assert (h.aaa, h.b, h.d) == (10, 1.5, "/a=b/c/d")
+    h.parse("lst=[]")
+    assert h.lst == []
+    with pytest.raises(ValueError, match="Could not parse hparam 'aaa'"):
+        h.parse("aaa=1.0")
+
+
+def test_to_json_leaves_out_callables_at_any_depth():
+    h = HParams(aaa=123, fn=print, lst=[1, 2])
+    assert h.to_json() == '{"aaa": 123, "lst": [1, 2]}'
+    assert HParams(aaa=123).to_json(indent=2) == '{\n  "aaa": 123\n}'
+    assert HParams(aaa=123).to_json(separators=(";", "=")) == '{"aaa"=123}'
+    from helpers.hparams import _remove_callables
+
+    assert _remove_callables({"a": [1, print, {"f": len, "g": 2}]}) == {"a": [1, {"g": 2}]}
+
+
+def test_del_then_add_changes_the_type():
+    h = HParams(aaa=1, b=2.0)
+    with pytest.raises(ValueError):
+        h.set_hparam("aaa", "will fail")
+    h.del_hparam("aaa")
+    h.add_hparam("aaa", "will work")
+    h.set_hparam("aaa", "still works")
+    assert h.get("aaa") == "still works"
