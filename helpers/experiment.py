@@ -11,6 +11,8 @@ TF 1.x behaviour kept on purpose (it surprises people, so here it is):
   exactly ``train_steps``.
 - ``eval_steps`` defaults to 100 batches; ``None`` evaluates until the input is exhausted (one epoch).
 - ``evaluate()`` and ``continuous_eval()`` first wait ``eval_delay_secs`` (default 120 s).
+- ``continuous_eval()`` returns once it has evaluated a checkpoint at global step >= ``train_steps`` (or when
+  its predicate says stop); with ``train_steps=None`` and no predicate it runs forever, as TF 1.x did.
 - ``train_and_evaluate()`` evaluates whenever a new checkpoint is saved and at least ``min_eval_frequency``
   steps have passed since the last evaluation: evaluation cannot be more frequent than checkpoints, so set
   ``RunConfig(save_checkpoints_steps=...)`` accordingly, as the 2017 post did.
@@ -20,15 +22,45 @@ Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import time
+import warnings
 
 import tensorflow as tf
 
 __all__ = ["Experiment"]
 
 _DEFAULT_TRAIN_STEPS_PER_ITERATION = 1000
+_WARN_EVERY_SECS = 600  # TF 1.x repeated "no new checkpoint" warnings at most every 10 minutes
+
+_LOCAL_EVAL_FREQUENCY_DEPRECATION = (
+    "local_eval_frequency is deprecated as local_run will be renamed to train_and_evaluate. Use "
+    "min_eval_frequency and call train_and_evaluate instead. Note, however, that the default for "
+    "min_eval_frequency is 1, meaning models will be evaluated every time a new checkpoint is available. In "
+    "contrast, the default for local_eval_frequency is None, resulting in evaluation occurring only after "
+    "training has completed. min_eval_frequency is ignored when calling the deprecated local_run."
+)
+_LOCAL_RUN_DEPRECATION = (
+    "local_run is deprecated: local_run will be renamed to train_and_evaluate and the new default behavior "
+    "will be to run evaluation every time there is a new checkpoint."
+)
+
+
+def _standardized_predicate(predicate_fn):
+    """TF 1.x accepted ``predicate(eval_result)`` and ``predicate(eval_result, checkpoint_path)``."""
+    if predicate_fn is None:
+        return None
+    if not callable(predicate_fn):
+        raise ValueError("`continuous_eval_predicate_fn` must be a callable, or None.")
+    try:
+        takes_path = "checkpoint_path" in inspect.signature(predicate_fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        takes_path = False
+    if takes_path:
+        return predicate_fn
+    return lambda eval_result, checkpoint_path: predicate_fn(eval_result)
 
 
 def _report(message: str) -> None:
@@ -62,6 +94,25 @@ class _EvaluateEveryNSteps(tf.estimator.CheckpointSaverListener):
             return
         self._last_step = global_step_value
         self._experiment._call_evaluate(name=None)
+
+
+class _EvaluateAndExportEveryCheckpoint(tf.estimator.CheckpointSaverListener):
+    """``checkpoint_and_export=True``: after every checkpoint save, evaluate that checkpoint (into
+    ``eval_intermediate_export/``) and run the exporters on it, as TF 1.x's ``_EvalAndExportListener``."""
+
+    def __init__(self, experiment):
+        self._experiment = experiment
+        self._latest_path = None
+        self.eval_result = None
+        self.export_results = None
+
+    def after_save(self, session, global_step_value):
+        latest = tf.train.latest_checkpoint(self._experiment.estimator.model_dir)
+        if not latest or latest == self._latest_path:
+            return
+        self._latest_path = latest
+        self.eval_result = self._experiment._call_evaluate(name="intermediate_export", checkpoint_path=latest)
+        self.export_results = self._experiment._maybe_export(self.eval_result, checkpoint_path=latest)
 
 
 class Experiment:
@@ -98,18 +149,14 @@ class Experiment:
                 "`eval_metrics` must be `None` with `tf.estimator.Estimator`. Use `eval_metric_ops` in "
                 "`tf.estimator.EstimatorSpec` instead."
             )
-        if local_eval_frequency is not None:
-            raise ValueError("`local_eval_frequency` was removed in TF 1.x already; use `min_eval_frequency`")
-        if checkpoint_and_export:
-            raise ValueError(
-                "`checkpoint_and_export=True` is not supported by this re-creation; pass exporters in "
-                "`export_strategies` (tf.estimator.LatestExporter, BestExporter, FinalExporter) instead"
-            )
+        if local_eval_frequency is not None:  # TF 1.x: @deprecated_args, still honoured by local_run()
+            warnings.warn(_LOCAL_EVAL_FREQUENCY_DEPRECATION, DeprecationWarning, stacklevel=2)
         for name, value in (("train_input_fn", train_input_fn), ("eval_input_fn", eval_input_fn)):
             if not callable(value):
                 raise TypeError(f"`{name}` must be a function (an input_fn), got {type(value).__name__}")
         for name, value in (("train_steps", train_steps), ("eval_steps", eval_steps),
                             ("min_eval_frequency", min_eval_frequency),
+                            ("local_eval_frequency", local_eval_frequency),
                             ("train_steps_per_iteration", train_steps_per_iteration)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 raise ValueError(f"`{name}` must be a non-negative integer or None, got {value!r}")
@@ -120,11 +167,13 @@ class Experiment:
         self._eval_steps = eval_steps
         self._train_monitors = list(train_monitors or [])
         self._eval_hooks = list(eval_hooks or [])
+        self._local_eval_frequency = local_eval_frequency
         self._eval_delay_secs = eval_delay_secs
         self._continuous_eval_throttle_secs = continuous_eval_throttle_secs
         self._min_eval_frequency = 1 if min_eval_frequency is None else min_eval_frequency
         self._delay_workers_by_global_step = delay_workers_by_global_step
         self._train_steps_per_iteration = train_steps_per_iteration
+        self._checkpoint_and_export = bool(checkpoint_and_export)
         self._saving_listeners = list(saving_listeners or [])
         self._check_interval_secs = check_interval_secs
         self._set_export_strategies(export_strategies)
@@ -191,9 +240,9 @@ class Experiment:
             input_fn=self._train_input_fn, hooks=self._train_monitors + list(hooks), steps=steps,
             max_steps=max_steps, saving_listeners=self._saving_listeners + list(saving_listeners))
 
-    def _call_evaluate(self, name, steps="default", checkpoint_path=None, hooks=None):
+    def _call_evaluate(self, name, steps="default", checkpoint_path=None, hooks=None, input_fn=None):
         result = self._estimator.evaluate(
-            input_fn=self._eval_input_fn, steps=self._eval_steps if steps == "default" else steps,
+            input_fn=input_fn or self._eval_input_fn, steps=self._eval_steps if steps == "default" else steps,
             hooks=self._eval_hooks if hooks is None else hooks, checkpoint_path=checkpoint_path, name=name)
         self.eval_results.append(dict(result))
         _report(f"[eval{'_' + name if name else ''}] {_format_metrics(result)}")
@@ -241,26 +290,47 @@ class Experiment:
             time.sleep(delay_secs)
         return self._call_train(hooks=extra_hooks, max_steps=self._train_steps)
 
-    def evaluate(self, delay_secs=None, name="one_pass"):
-        """Evaluate the latest checkpoint once (after ``eval_delay_secs``); results go to ``eval_one_pass/``."""
+    def evaluate(self, delay_secs=None, name=None):
+        """Evaluate the latest checkpoint once (after ``eval_delay_secs``); results go to ``eval_<name>/``,
+        ``eval_one_pass/`` by default."""
         delay_secs = self._eval_delay_secs if delay_secs is None else delay_secs
         if delay_secs:
             time.sleep(delay_secs)
-        return self._call_evaluate(name=name)
+        return self._call_evaluate(name=name or "one_pass")
+
+    def local_run(self):
+        """Deprecated since 2016 (TF 1.x kept it to the end): ``train_and_evaluate`` with
+        ``min_eval_frequency=local_eval_frequency`` - so by default it evaluates only after training."""
+        warnings.warn(_LOCAL_RUN_DEPRECATION, DeprecationWarning, stacklevel=2)
+        saved = self._min_eval_frequency
+        self._min_eval_frequency = self._local_eval_frequency
+        try:
+            return self.train_and_evaluate()
+        finally:
+            self._min_eval_frequency = saved
 
     def train_and_evaluate(self):
         """Train, evaluating every new checkpoint at least ``min_eval_frequency`` steps apart, then once more.
 
-        Returns ``(eval_result, export_results)`` as TF 1.x did. On a cluster (TF_CONFIG), this is
+        Returns ``(eval_result, export_results)`` as TF 1.x did. With ``checkpoint_and_export=True`` every
+        checkpoint is evaluated (into ``eval_intermediate_export/``) and exported instead, and the results of
+        the last one are returned. On a cluster (TF_CONFIG), this is
         ``tf.estimator.train_and_evaluate(estimator, self.train_spec, self.eval_spec)``.
         """
         if self._is_distributed():
             result = tf.estimator.train_and_evaluate(self._estimator, self.train_spec, self.eval_spec)
             return result if result is not None else (None, [])
+        config = self._estimator.config
+        if self._checkpoint_and_export and (config.save_checkpoints_secs or config.save_checkpoints_steps):
+            listener = _EvaluateAndExportEveryCheckpoint(self)  # min_eval_frequency is ignored, as TF 1.x
+            self._call_train(max_steps=self._train_steps, saving_listeners=[listener])
+            if listener.eval_result is not None:
+                return listener.eval_result, listener.export_results
+            eval_result = self._call_evaluate(name=None)  # nothing was trained: evaluate what is there
+            return eval_result, self._maybe_export(eval_result)
         listeners = []
         if self._min_eval_frequency:
-            listener = _EvaluateEveryNSteps(self, self._min_eval_frequency)
-            listeners.append(listener)
+            listeners.append(_EvaluateEveryNSteps(self, self._min_eval_frequency))
         self._call_train(max_steps=self._train_steps, saving_listeners=listeners)
         final_step = self._global_step()
         if self.eval_results and self.eval_results[-1].get("global_step") == final_step:
@@ -276,71 +346,99 @@ class Experiment:
         except ValueError:  # no checkpoint yet
             return 0
 
-    def continuous_train_and_eval(self, continuous_eval_predicate_fn=None):
-        """Train ``train_steps_per_iteration`` steps, evaluate, repeat - until ``train_steps`` or the predicate.
+    def _has_training_stopped(self, eval_result) -> bool:
+        """TF 1.x: training is over once an evaluated checkpoint is at global step >= ``train_steps``."""
+        if not eval_result or not self._train_steps:
+            return False
+        global_step = eval_result.get(tf.compat.v1.GraphKeys.GLOBAL_STEP)
+        return bool(global_step) and global_step >= self._train_steps
 
-        ``continuous_eval_predicate_fn(eval_result)`` (None before the first evaluation) returns whether to go
-        on. Returns ``(eval_result, export_results)`` of the last evaluation.
+    def continuous_train_and_eval(self, continuous_eval_predicate_fn=None):
+        """Train ``train_steps_per_iteration`` steps, evaluate (into ``eval_one_pass/``), repeat.
+
+        Stops when an evaluation is at global step >= ``train_steps``, or when
+        ``continuous_eval_predicate_fn(eval_result)`` - or ``(eval_result, checkpoint_path)`` - returns False;
+        it is asked first with ``eval_result=None``. ``train_steps_per_iteration`` defaults to a tenth of
+        ``train_steps`` (1000 without ``train_steps``). Returns ``(eval_result, export_results)`` of the last
+        evaluation (``(None, None)`` if the predicate stopped it before the first).
         """
-        if continuous_eval_predicate_fn is not None and not callable(continuous_eval_predicate_fn):
-            raise ValueError("`continuous_eval_predicate_fn` must be a callable, or None.")
-        steps_per_iteration = self._train_steps_per_iteration or _DEFAULT_TRAIN_STEPS_PER_ITERATION
-        eval_result, export_results = None, []
-        while continuous_eval_predicate_fn is None or continuous_eval_predicate_fn(eval_result):
+        predicate_fn = _standardized_predicate(continuous_eval_predicate_fn)
+        if self._train_steps_per_iteration is not None:
+            steps_per_iteration = self._train_steps_per_iteration
+        elif self._train_steps is not None:
+            steps_per_iteration = max(1, self._train_steps // 10)
+        else:
+            steps_per_iteration = _DEFAULT_TRAIN_STEPS_PER_ITERATION
+        eval_result, export_results, latest = None, None, None
+        while predicate_fn is None or predicate_fn(eval_result, checkpoint_path=latest if eval_result else None):
+            if self._has_training_stopped(eval_result):
+                break
             steps = steps_per_iteration
             if self._train_steps is not None:
-                remaining = self._train_steps - self._global_step()
-                if remaining <= 0:
-                    break
-                steps = min(steps, remaining)  # never past train_steps
-            self._call_train(steps=steps)
-            eval_result = self._call_evaluate(name=None)
-            export_results = self._maybe_export(eval_result)
+                steps = min(steps, self._train_steps - self._global_step())  # never past train_steps
+            if steps > 0:
+                self._call_train(steps=steps)
+            latest = tf.train.latest_checkpoint(self._estimator.model_dir)
+            eval_result = self._call_evaluate(name="one_pass", checkpoint_path=latest)
+            export_results = self._maybe_export(eval_result, checkpoint_path=latest)
         return eval_result, export_results
 
     def continuous_eval(self, delay_secs=None, throttle_delay_secs=None, evaluate_checkpoint_only_once=True,
-                        continuous_eval_predicate_fn=None):
-        """Evaluate each new checkpoint as it appears (into ``eval_continuous/``), at most once per
-        ``throttle_delay_secs``; runs until ``continuous_eval_predicate_fn(eval_result)`` is false, or forever."""
-        self._continuous_eval("continuous", delay_secs, throttle_delay_secs, evaluate_checkpoint_only_once,
-                              continuous_eval_predicate_fn)
+                        continuous_eval_predicate_fn=None, name="continuous"):
+        """Evaluate each new checkpoint as it appears (into ``eval_<name>/``), at most once per
+        ``throttle_delay_secs``, and run the exporters on it.
+
+        Returns once a checkpoint at global step >= ``train_steps`` has been evaluated, or when
+        ``continuous_eval_predicate_fn(eval_result)`` - or ``(eval_result, checkpoint_path)`` - returns False
+        (it is asked first with None, then after every round; ``{}`` means no new checkpoint was ready).
+        Without ``train_steps`` and without a predicate it runs forever, as in TF 1.x.
+        """
+        self._continuous_eval(self._eval_input_fn, name, delay_secs, throttle_delay_secs,
+                              evaluate_checkpoint_only_once, continuous_eval_predicate_fn, export=True)
 
     def continuous_eval_on_train_data(self, delay_secs=None, throttle_delay_secs=None,
-                                      continuous_eval_predicate_fn=None):
-        """As ``continuous_eval``, on the training input (into ``eval_continuous_on_train_data/``)."""
-        self._continuous_eval("continuous_on_train_data", delay_secs, throttle_delay_secs, True,
-                              continuous_eval_predicate_fn, input_fn=self._train_input_fn, hooks=self._train_monitors)
+                                      continuous_eval_predicate_fn=None, name="continuous_on_train_data"):
+        """As ``continuous_eval``, on the training input (into ``eval_continuous_on_train_data/``), no export."""
+        self._continuous_eval(self._train_input_fn, name, delay_secs, throttle_delay_secs, True,
+                              continuous_eval_predicate_fn, export=False)
 
-    def _continuous_eval(self, name, delay_secs, throttle_delay_secs, evaluate_checkpoint_only_once,
-                         predicate_fn, input_fn=None, hooks=None):
-        if predicate_fn is not None and not callable(predicate_fn):
-            raise ValueError("`continuous_eval_predicate_fn` must be a callable, or None.")
+    def _continuous_eval(self, input_fn, name, delay_secs, throttle_delay_secs, evaluate_checkpoint_only_once,
+                         continuous_eval_predicate_fn, export):
+        predicate_fn = _standardized_predicate(continuous_eval_predicate_fn)
         delay_secs = self._eval_delay_secs if delay_secs is None else delay_secs
         throttle = self._continuous_eval_throttle_secs if throttle_delay_secs is None else throttle_delay_secs
         if delay_secs:
             time.sleep(delay_secs)
-        previous_path, eval_result = None, None
-        while predicate_fn is None or predicate_fn(eval_result):
+        previous_path, eval_result, last_warning = None, None, None
+        while predicate_fn is None or predicate_fn(eval_result, checkpoint_path=previous_path):
+            if self._has_training_stopped(eval_result):
+                tf.compat.v1.logging.info("Exiting continuous eval, global_step=%s >= train_steps=%s",
+                                          eval_result.get("global_step"), self._train_steps)
+                return
             start = time.time()
             latest = tf.train.latest_checkpoint(self._estimator.model_dir)
             if not latest or (evaluate_checkpoint_only_once and latest == previous_path):
                 eval_result = {}
+                if last_warning is None or start - last_warning > _WARN_EVERY_SECS:
+                    tf.compat.v1.logging.warning(
+                        "No new checkpoint ready for evaluation." if latest else
+                        "Estimator is not fitted yet. Will start an evaluation when a checkpoint is ready.")
+                    last_warning = start
             else:
-                if input_fn is None:
-                    eval_result = self._call_evaluate(name=name, checkpoint_path=latest)
-                else:
-                    eval_result = self._estimator.evaluate(input_fn, steps=self._eval_steps, hooks=hooks,
-                                                           checkpoint_path=latest, name=name)
-                self._maybe_export(eval_result, checkpoint_path=latest)
-                previous_path = latest
+                eval_result = self._call_evaluate(name=name, checkpoint_path=latest, input_fn=input_fn) or {}
+                if export:
+                    self._maybe_export(eval_result, checkpoint_path=latest)
+                previous_path, last_warning = latest, None
             elapsed = time.time() - start
             if elapsed < throttle:
                 time.sleep(throttle - elapsed)
 
     def test(self):
-        """Train one step and evaluate one step: a smoke test of the whole set-up (TF 1.x API)."""
+        """Train one step, evaluate one step and export: a smoke test of the whole set-up (TF 1.x API)."""
         self._call_train(steps=1)
-        return self._call_evaluate(name="one_pass", steps=1)
+        eval_result = self._call_evaluate(name="one_pass", steps=1, hooks=[])
+        self._maybe_export(eval_result)
+        return eval_result
 
     def run_std_server(self):
         """Start a TensorFlow server for this task of the cluster and join it (parameter servers)."""

@@ -1,8 +1,9 @@
-"""helpers.experiment.Experiment and helpers.learn_runner keep TF 1.x semantics, errors included."""
+"""helpers.experiment.Experiment keeps TF 1.x semantics, errors included (learn_runner: test_learn_runner.py).
+
+Written against what TF 1.x's own experiment_test.py pinned down. Training is tiny (a linear model on 256 rows);
+tests that only evaluate share one trained model_dir (``trained``), and every sleep is patched out."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
@@ -12,9 +13,7 @@ from helpers.notebook import quiet_tensorflow
 quiet_tensorflow()
 import tensorflow as tf  # noqa: E402
 
-from helpers import learn_runner  # noqa: E402
 from helpers.experiment import Experiment  # noqa: E402
-from helpers.hparams import HParams  # noqa: E402
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(256, 4)).astype(np.float32)
@@ -61,7 +60,60 @@ def eval_steps_in(model_dir, sub="eval"):
     return read_scalars(model_dir)[sub]["accuracy"][0].tolist()
 
 
-# --- constructor ------------------------------------------------------------------------------------------
+
+def serving_input_fn():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    return tf.estimator.export.ServingInputReceiver({"x": x}, {"x": x})
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One model_dir trained to global step 20 (checkpoints at 0, 10, 20), shared by the tests that only evaluate."""
+    model_dir = tmp_path_factory.mktemp("trained")
+    experiment(model_dir, train_steps=20).train()
+    return model_dir
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    """Patch out time.sleep in helpers.experiment; the list of the requested sleeps."""
+    record = []
+    monkeypatch.setattr("helpers.experiment.time.sleep", record.append)
+    return record
+
+
+class Simulated:
+    """Stands in for an Experiment's Estimator calls: training moves a global step, an evaluation reports the step
+    of the checkpoint it read, exports are counted. For the loop semantics, without TensorFlow's seconds."""
+
+    def __init__(self, exp, monkeypatch, step=0, checkpoints=None):
+        self.step, self.trained, self.evaluated, self.exported = step, [], [], []
+        self._checkpoints = list(checkpoints or [])
+        monkeypatch.setattr(exp, "_call_train", self.train)
+        monkeypatch.setattr(exp, "_global_step", lambda: self.step)
+        monkeypatch.setattr(exp, "_call_evaluate", self.evaluate)
+        monkeypatch.setattr(exp, "_maybe_export", self.export)
+        if checkpoints is not None:  # the checkpoint each poll finds (the last one stays)
+            monkeypatch.setattr(tf.train, "latest_checkpoint", self.latest_checkpoint)
+
+    def latest_checkpoint(self, model_dir):
+        return self._checkpoints.pop(0) if len(self._checkpoints) > 1 else self._checkpoints[0]
+
+    def train(self, hooks=(), steps=None, max_steps=None, saving_listeners=()):
+        self.trained.append(steps)
+        self.step += steps
+
+    def evaluate(self, name, steps="default", checkpoint_path=None, hooks=None, input_fn=None):
+        step = int(checkpoint_path.rsplit("-", 1)[1]) if checkpoint_path else self.step
+        self.evaluated.append((name, step, input_fn))
+        return {"global_step": step, "loss": 1.0}
+
+    def export(self, eval_result, checkpoint_path=None, is_the_final_export=False):
+        self.exported.append(eval_result["global_step"])
+        return [f"export-{eval_result['global_step']}"]
+
+
+# --- constructor and properties ---------------------------------------------------------------------------
 def test_constructor_rejects_what_tf1_rejected_with_clear_errors(tmp_path):
     est = estimator(tmp_path)
     with pytest.raises(ValueError, match="`eval_metrics` must be `None` with `tf.estimator.Estimator`"):
@@ -72,36 +124,36 @@ def test_constructor_rejects_what_tf1_rejected_with_clear_errors(tmp_path):
         Experiment(est, train_input_fn, eval_input_fn, export_strategies=["strategy"])
     with pytest.raises(ValueError, match="`train_steps` must be a non-negative integer"):
         Experiment(est, train_input_fn, eval_input_fn, train_steps=-5)
+    with pytest.raises(ValueError, match="`train_steps_per_iteration` must be a non-negative integer"):
+        Experiment(est, train_input_fn, eval_input_fn, train_steps_per_iteration="123")
     with pytest.raises(TypeError, match="`eval_input_fn` must be a function"):
         Experiment(est, train_input_fn, eval_input_fn())
-    with pytest.raises(ValueError, match="checkpoint_and_export=True"):
-        Experiment(est, train_input_fn, eval_input_fn, checkpoint_and_export=True)
 
 
 def test_properties_and_tf2_specs(tmp_path):
     exp = experiment(tmp_path, train_steps=30, eval_steps=5)
     assert exp.train_steps == 30 and exp.eval_steps == 5 and exp.eval_metrics is None
+    assert exp.estimator.model_dir == str(tmp_path)
+    assert exp._min_eval_frequency == 1  # TF 1.x: None means 1, evaluate every new checkpoint
     assert isinstance(exp.train_spec, tf.estimator.TrainSpec) and exp.train_spec.max_steps == 30
     assert isinstance(exp.eval_spec, tf.estimator.EvalSpec) and exp.eval_spec.steps == 5
     assert exp.eval_spec.throttle_secs == 0
 
 
-# --- schedules --------------------------------------------------------------------------------------------
-def test_train_and_evaluate_evaluates_every_min_eval_frequency_steps(tmp_path):
-    exp = experiment(tmp_path, train_steps=60, min_eval_frequency=20)
-    result, exports = exp.train_and_evaluate()
-    assert result["global_step"] == 60 and exports == []
-    assert eval_steps_in(tmp_path) == [20, 40, 60]  # checkpoints every 10, evaluations at least 20 apart
-    assert [r["global_step"] for r in exp.eval_results] == [20, 40, 60]
-    assert result["accuracy"] > 0.8
+def test_extend_train_hooks_and_reset_export_strategies(tmp_path):
+    hook, other = tf.estimator.SessionRunHook(), tf.estimator.SessionRunHook()
+    given = [hook]
+    exp = experiment(tmp_path, train_monitors=given)
+    exp.extend_train_hooks([other])
+    assert exp._train_monitors == [hook, other] and given == [hook]  # the caller's list is not mutated
+    exporter = tf.estimator.LatestExporter("latest", serving_input_fn)
+    assert exp.reset_export_strategies(exporter) == []
+    assert exp.reset_export_strategies() == [exporter] and exp._export_strategies == []
+    with pytest.raises(ValueError, match="ExportStrategy"):
+        exp.reset_export_strategies("not an exporter")
 
 
-def test_min_eval_frequency_zero_evaluates_only_at_the_end(tmp_path):
-    exp = experiment(tmp_path, train_steps=30, min_eval_frequency=0)
-    exp.train_and_evaluate()
-    assert eval_steps_in(tmp_path) == [30]
-
-
+# --- train, evaluate, test --------------------------------------------------------------------------------
 def test_train_steps_is_a_maximum_global_step_and_rerun_resumes(tmp_path):
     experiment(tmp_path, train_steps=20, min_eval_frequency=0).train()
     assert tf.train.load_variable(str(tmp_path), "global_step") == 20
@@ -111,55 +163,185 @@ def test_train_steps_is_a_maximum_global_step_and_rerun_resumes(tmp_path):
     assert tf.train.load_variable(str(tmp_path), "global_step") == 35
 
 
-def test_evaluate_waits_eval_delay_secs_and_writes_eval_one_pass(tmp_path, monkeypatch):
-    slept = []
-    monkeypatch.setattr("helpers.experiment.time.sleep", slept.append)
-    exp = experiment(tmp_path, train_steps=10)
+def test_train_waits_five_seconds_per_worker_as_tf1(tmp_path, monkeypatch, slept):
+    exp = experiment(tmp_path, train_steps=0)
+    calls = []
+    monkeypatch.setattr(exp, "_call_train", lambda **kwargs: calls.append(kwargs))
+    exp.train(delay_secs=3)
+    monkeypatch.setattr(type(exp.estimator.config), "task_id", property(lambda self: 3))
     exp.train()
+    exp._delay_workers_by_global_step = True
+    exp.train()
+    assert slept == [3, 15]  # 3 explicit, then task 3 * 5 s; by global step: no sleep but a waiter hook
+    assert isinstance(calls[-1]["hooks"][0], tf.compat.v1.train.GlobalStepWaiterHook)
+
+
+def test_evaluate_waits_eval_delay_secs_and_writes_eval_one_pass(trained, slept):
+    exp = experiment(trained, train_steps=20)
     result = exp.evaluate()
     assert slept == [120]  # TF 1.x default eval_delay_secs
-    assert result["global_step"] == 10
-    assert (tmp_path / "eval_one_pass").is_dir()
-    exp.evaluate(delay_secs=0)
-    assert slept == [120]
+    assert result["global_step"] == 20 and (trained / "eval_one_pass").is_dir()
+    exp.evaluate(delay_secs=0, name="again")
+    assert slept == [120] and (trained / "eval_again").is_dir()
 
 
-def test_test_schedule_trains_one_step_and_evaluates_one(tmp_path):
-    result = experiment(tmp_path).test()
+def test_test_schedule_trains_one_step_evaluates_one_and_exports(tmp_path):
+    exporter = tf.estimator.LatestExporter("latest", serving_input_fn)
+    result = experiment(tmp_path, export_strategies=[exporter]).test()
     assert result["global_step"] == 1
+    assert len(list((tmp_path / "export" / "latest").iterdir())) == 1
 
 
-def test_continuous_train_and_eval(tmp_path):
-    exp = experiment(tmp_path, train_steps=30, train_steps_per_iteration=10)
-    result, _ = exp.continuous_train_and_eval()
-    assert [r["global_step"] for r in exp.eval_results] == [10, 20, 30] and result["global_step"] == 30
-    with pytest.raises(ValueError, match="must be a callable"):
-        exp.continuous_train_and_eval(continuous_eval_predicate_fn=3)
+# --- train_and_evaluate and local_run ----------------------------------------------------------------------
+def test_train_and_evaluate_evaluates_every_min_eval_frequency_steps(tmp_path):
+    exp = experiment(tmp_path, train_steps=60, min_eval_frequency=20)
+    result, exports = exp.train_and_evaluate()
+    assert result["global_step"] == 60 and exports == []
+    assert eval_steps_in(tmp_path) == [20, 40, 60]  # checkpoints every 10, evaluations at least 20 apart
+    assert [r["global_step"] for r in exp.eval_results] == [20, 40, 60]
+    assert result["accuracy"] > 0.8
 
 
-def test_continuous_eval_stops_when_the_predicate_says_so(tmp_path):
-    exp = experiment(tmp_path, train_steps=10, eval_delay_secs=0, continuous_eval_throttle_secs=0)
-    exp.train()
+def test_local_run_is_deprecated_and_evaluates_every_local_eval_frequency(tmp_path, monkeypatch):
+    exp = experiment(tmp_path, train_steps=20, min_eval_frequency=5)
+    with pytest.warns(DeprecationWarning, match="local_run will be renamed to train_and_evaluate"):
+        result, exports = exp.local_run()  # local_eval_frequency=None: evaluate only after training (TF 1.x)
+    assert result["global_step"] == 20 and eval_steps_in(tmp_path) == [20] and exports == []
+    assert exp._min_eval_frequency == 5  # restored afterwards
+    with pytest.warns(DeprecationWarning, match="local_eval_frequency is deprecated"):
+        exp = experiment(tmp_path, train_steps=20, local_eval_frequency=10)
+    monkeypatch.setattr(exp, "train_and_evaluate", lambda: exp._min_eval_frequency)
+    with pytest.warns(DeprecationWarning):
+        assert exp.local_run() == 10
+    assert exp._min_eval_frequency == 1
+
+
+def test_checkpoint_and_export_evaluates_and_exports_every_checkpoint(tmp_path):
+    exporter = tf.estimator.LatestExporter("latest", serving_input_fn, exports_to_keep=None)
+    exp = experiment(tmp_path, train_steps=10, min_eval_frequency=1000, checkpoint_and_export=True,
+                     export_strategies=exporter)
+    result, exports = exp.train_and_evaluate()
+    assert result["global_step"] == 10 and len(exports) == 1
+    assert eval_steps_in(tmp_path, "eval_intermediate_export") == [0, 10]  # min_eval_frequency is ignored
+    assert len(list((tmp_path / "export" / "latest").iterdir())) == 2
+
+
+# --- continuous_train_and_eval -----------------------------------------------------------------------------
+def test_continuous_train_and_eval_trains_evaluates_and_exports_in_turns(tmp_path):
+    exp = experiment(tmp_path, train_steps=10, train_steps_per_iteration=10)  # the loop: Simulated tests below
+    result, exports = exp.continuous_train_and_eval()
+    assert [r["global_step"] for r in exp.eval_results] == [10] and result["global_step"] == 10
+    assert exports == [] and (tmp_path / "eval_one_pass").is_dir()  # TF 1.x evaluated with name "one_pass"
+
+
+@pytest.mark.parametrize("train_steps, per_iteration, trained", [
+    (100, None, [10] * 10),   # a tenth of train_steps by default
+    (25, 10, [10, 10, 5]),    # never past train_steps (TF 1.x trained 30 here)
+    (5, None, [1] * 5),       # at least one step
+])
+def test_continuous_train_and_eval_steps_per_iteration(tmp_path, monkeypatch, train_steps, per_iteration, trained):
+    exp = experiment(tmp_path, train_steps=train_steps, train_steps_per_iteration=per_iteration)
+    sim = Simulated(exp, monkeypatch)
+    result, exports = exp.continuous_train_and_eval()
+    assert sim.trained == trained and result["global_step"] == train_steps
+    assert exports == [f"export-{train_steps}"] and len(sim.exported) == len(trained)
+
+
+def test_continuous_train_and_eval_without_train_steps_trains_1000_per_iteration(tmp_path, monkeypatch):
+    exp = experiment(tmp_path)
+    sim = Simulated(exp, monkeypatch)
+    exp.continuous_train_and_eval(continuous_eval_predicate_fn=lambda result: result is None)
+    assert sim.trained == [1000] and sim.evaluated[0][0] == "one_pass"
+
+
+def test_continuous_train_and_eval_predicate(tmp_path, monkeypatch):
+    exp = experiment(tmp_path, train_steps=10 ** 9)
+    sim = Simulated(exp, monkeypatch)
+    assert exp.continuous_train_and_eval(continuous_eval_predicate_fn=lambda result: False) == (None, None)
+    assert sim.trained == [] and sim.evaluated == []
     seen = []
 
-    def predicate(result):
-        seen.append(result)
+    def predicate(eval_result, checkpoint_path):  # the two-argument form TF 1.x also accepted
+        seen.append((eval_result and eval_result["global_step"], checkpoint_path))
         return len(seen) < 3
 
-    exp.continuous_eval(continuous_eval_predicate_fn=predicate)
-    assert seen[0] is None and seen[1]["global_step"] == 10 and seen[2] == {}  # no new checkpoint the 2nd time
-    assert (tmp_path / "eval_continuous").is_dir()
+    exp.continuous_train_and_eval(continuous_eval_predicate_fn=predicate)
+    assert seen[0] == (None, None) and seen[1][0] == 10 ** 8 and len(sim.trained) == 2
+    with pytest.raises(ValueError, match="`continuous_eval_predicate_fn` must be a callable"):
+        exp.continuous_train_and_eval(continuous_eval_predicate_fn="fn")
 
 
-def test_exporters_run_after_train_and_evaluate(tmp_path):
-    def serving_input_fn():
-        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
-        return tf.estimator.export.ServingInputReceiver({"x": x}, {"x": x})
+def test_continuous_train_and_eval_on_a_finished_model_dir_evaluates_once(tmp_path, monkeypatch):
+    exp = experiment(tmp_path, train_steps=20)
+    sim = Simulated(exp, monkeypatch, step=20)
+    result, _ = exp.continuous_train_and_eval()
+    assert sim.trained == [] and [s for _, s, _ in sim.evaluated] == [20] and result["global_step"] == 20
 
+
+# --- continuous_eval ---------------------------------------------------------------------------------------
+def test_continuous_eval_returns_once_the_checkpoint_at_train_steps_is_evaluated(trained, slept):
+    exp = experiment(trained, train_steps=20, continuous_eval_throttle_secs=0)
+    assert exp.continuous_eval() is None  # returns (TF 1.x: _has_training_stopped), instead of running forever
+    assert [r["global_step"] for r in exp.eval_results] == [20] and slept == [120]
+    assert eval_steps_in(trained, "eval_continuous") == [20]
+
+
+def test_continuous_eval_on_train_data_stops_too_and_never_exports(trained, slept):
     exporter = tf.estimator.LatestExporter("latest", serving_input_fn)
-    exp = experiment(tmp_path, train_steps=20, min_eval_frequency=0, export_strategies=exporter)
-    _, exports = exp.train_and_evaluate()
-    assert len(exports) == 1 and (tmp_path / "export" / "latest").is_dir()
+    exp = experiment(trained, train_steps=20, eval_steps=2, eval_delay_secs=0, export_strategies=exporter)
+    exp.continuous_eval_on_train_data(throttle_delay_secs=0)
+    assert (trained / "eval_continuous_on_train_data").is_dir() and not (trained / "export").exists()
+
+
+def test_continuous_eval_on_train_data_evaluates_the_training_input(tmp_path, monkeypatch, slept):
+    exp = experiment(tmp_path, train_steps=10, eval_delay_secs=0)
+    sim = Simulated(exp, monkeypatch, checkpoints=["m/ckpt-10"])
+    exp.continuous_eval_on_train_data()
+    assert sim.evaluated == [("continuous_on_train_data", 10, train_input_fn)] and sim.exported == []
+
+
+def test_continuous_eval_polls_waits_and_evaluates_each_new_checkpoint(tmp_path, monkeypatch, slept):
+    exp = experiment(tmp_path, train_steps=30, continuous_eval_throttle_secs=60, eval_delay_secs=7)
+    sim = Simulated(exp, monkeypatch, checkpoints=[None, "m/ckpt-10", "m/ckpt-10", "m/ckpt-20", "m/ckpt-40"])
+    exp.continuous_eval()
+    assert [(name, step) for name, step, _ in sim.evaluated] == [("continuous", 10), ("continuous", 20),
+                                                                 ("continuous", 40)]
+    assert sim.exported == [10, 20, 40]  # continuous_eval exports each evaluated checkpoint
+    assert slept[0] == 7 and len(slept) == 6 and all(59 < s <= 60 for s in slept[1:])  # throttle every round
+
+
+def test_continuous_eval_predicate_forms_and_evaluate_checkpoint_only_once(tmp_path, monkeypatch, slept):
+    exp = experiment(tmp_path, train_steps=10 ** 9, eval_delay_secs=0, continuous_eval_throttle_secs=0)
+    sim = Simulated(exp, monkeypatch, checkpoints=["m/ckpt-10"])
+    seen = []
+
+    def predicate(eval_result, checkpoint_path):
+        seen.append((eval_result, checkpoint_path))
+        return len(seen) < 4
+
+    exp.continuous_eval(continuous_eval_predicate_fn=predicate)
+    assert [s for _, s, _ in sim.evaluated] == [10]  # one checkpoint, evaluated once
+    assert seen[0] == (None, None) and seen[1] == ({"global_step": 10, "loss": 1.0}, "m/ckpt-10")
+    assert seen[2] == ({}, "m/ckpt-10")  # {}: no new checkpoint this round
+    rounds = []
+
+    def three_rounds(eval_result):  # the one-argument form
+        rounds.append(eval_result)
+        return len(rounds) <= 3
+
+    exp.continuous_eval(evaluate_checkpoint_only_once=False, continuous_eval_predicate_fn=three_rounds, name="again")
+    assert [(name, step) for name, step, _ in sim.evaluated[1:]] == [("again", 10)] * 3  # the same one, 3 times
+    with pytest.raises(ValueError, match="`continuous_eval_predicate_fn` must be a callable"):
+        exp.continuous_eval(continuous_eval_predicate_fn=3)
+
+
+@pytest.mark.parametrize("result, stopped", [
+    (None, False), ({}, False), ({"global_step": 0}, False), ({"global_step": 19}, False),
+    ({"global_step": 20}, True), ({"global_step": 25}, True),
+])
+def test_has_training_stopped(tmp_path, result, stopped):
+    assert experiment(tmp_path, train_steps=20)._has_training_stopped(result) is stopped
+    assert experiment(tmp_path)._has_training_stopped(result) is False  # train_steps=None: never
 
 
 def test_run_std_server_needs_a_cluster(tmp_path):
@@ -167,83 +349,9 @@ def test_run_std_server_needs_a_cluster(tmp_path):
         experiment(tmp_path).run_std_server()
 
 
-# --- learn_runner -----------------------------------------------------------------------------------------
-def experiment_fn(run_config, hparams):
+def experiment_fn_for_tests(run_config, hparams):
+    """The post's experiment_fn shape, on the linear model (used by test_learn_runner.py)."""
     run_config = run_config.replace(save_checkpoints_steps=10)  # allowed, as in the 2017 post
     est = tf.estimator.Estimator(linear_model_fn, params=hparams.values(), config=run_config)
     return Experiment(est, train_input_fn, eval_input_fn, train_steps=hparams.train_steps, eval_steps=None,
                       min_eval_frequency=10)
-
-
-def test_run_calls_experiment_fn_and_the_schedule(tmp_path):
-    config = tf.estimator.RunConfig(model_dir=str(tmp_path))
-    result, _ = learn_runner.run(experiment_fn, run_config=config, schedule="train_and_evaluate",
-                                 hparams=HParams(train_steps=20, learning_rate=0.1))
-    assert result["global_step"] == 20
-    # default schedule locally: train_and_evaluate
-    result, _ = learn_runner.run(experiment_fn, run_config=config, hparams=HParams(train_steps=30, learning_rate=0.1))
-    assert result["global_step"] == 30
-
-
-def test_run_with_output_dir_calls_the_legacy_signature(tmp_path):
-    def legacy_fn(output_dir):
-        return Experiment(estimator(output_dir), train_input_fn, eval_input_fn, train_steps=10)
-
-    learn_runner.run(legacy_fn, output_dir=str(tmp_path), schedule="train")
-    assert tf.train.load_variable(str(tmp_path), "global_step") == 10
-
-
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"output_dir": "x", "run_config": "set"}, ValueError, "Cannot provide both `output_dir` and `run_config`"),
-    ({}, ValueError, "Must set value for `output_dir` or `run_config`"),
-    ({"run_config": "not a config"}, ValueError, "`run_config` must be a `tf.estimator.RunConfig`"),
-    ({"run_config": "cfg", "hparams": {"lr": 1}}, ValueError, "`hparams` must be `HParams` instance"),
-    ({"run_config": "cfg", "schedule": "train_evaluate"}, ValueError,
-     "Schedule references non-existent task train_evaluate; valid schedules are: train, evaluate, train_and_evaluate"),
-    ({"run_config": "cfg", "schedule": "estimator"}, TypeError, "Schedule references non-callable member estimator"),
-    ({"run_config": "cfg", "schedule": 3}, ValueError, "must be the name of an Experiment method"),
-    ({"run_config": "cfg", "schedule": "extend_train_hooks"}, ValueError, "is an Experiment method but not a schedule"),
-    ({"output_dir": "x", "hparams": HParams(a=1)}, ValueError, "Must set `hparams` as None"),
-])
-def test_run_errors(tmp_path, kwargs, error, message):
-    if kwargs.get("run_config") == "cfg":
-        kwargs["run_config"] = tf.estimator.RunConfig(model_dir=str(tmp_path))
-        kwargs.setdefault("hparams", HParams(train_steps=1, learning_rate=0.1))
-    with pytest.raises(error, match=message):
-        learn_runner.run(experiment_fn, **kwargs)
-
-
-def test_run_rejects_non_callables_wrong_returns_and_foreign_run_configs(tmp_path):
-    config = tf.estimator.RunConfig(model_dir=str(tmp_path / "a"))
-    with pytest.raises(TypeError, match="is not callable"):
-        learn_runner.run("experiment_fn", run_config=config)
-    with pytest.raises(TypeError, match="did not return an Experiment instance, got dict"):
-        learn_runner.run(lambda c, h: {}, run_config=config)
-    with pytest.raises(RuntimeError, match="`RunConfig` instance is expected to be used by the `Estimator`"):
-        learn_runner.run(lambda c, h: Experiment(estimator(tmp_path / "b"), train_input_fn, eval_input_fn),
-                         run_config=config)
-    with pytest.raises(ValueError, match="Must specify a model directory"):
-        learn_runner.run(experiment_fn, run_config=tf.estimator.RunConfig(),
-                         hparams=HParams(train_steps=1, learning_rate=0.1))
-
-
-@pytest.mark.parametrize("task, schedule", [
-    ("chief", "train_and_evaluate"), ("master", "train_and_evaluate"), ("worker", "train"),
-    ("ps", "run_std_server"), ("evaluator", "continuous_eval"),
-])
-def test_default_schedule_by_task_type(monkeypatch, tmp_path, task, schedule):
-    cluster = {"chief": ["localhost:1"], "worker": ["localhost:2"], "ps": ["localhost:3"]}
-    if task == "master":
-        cluster = {"master": ["localhost:1"], "worker": ["localhost:2"]}
-    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": task, "index": 0}}))
-    config = tf.estimator.RunConfig(model_dir=str(tmp_path))
-    assert learn_runner.is_distributed(config) is (task != "evaluator")  # TF 2 keeps the evaluator outside
-    assert learn_runner.default_schedule(config) == schedule
-
-
-def test_single_task_cluster_is_local(monkeypatch, tmp_path):
-    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"chief": ["localhost:1"]},
-                                                "task": {"type": "chief", "index": 0}}))
-    config = tf.estimator.RunConfig(model_dir=str(tmp_path))
-    assert not learn_runner.is_distributed(config)
-    assert learn_runner.default_schedule(config) == "train_and_evaluate"
