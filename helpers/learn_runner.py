@@ -4,7 +4,9 @@
     learn_runner.run(experiment_fn, run_config=config, schedule="train_and_evaluate", hparams=hparams)
 
 calls ``experiment_fn(run_config, hparams)``, checks that it returned an :class:`~helpers.experiment.Experiment`
-whose Estimator uses that ``run_config``, and runs the method named by ``schedule``. Without a schedule it
+whose Estimator uses that ``run_config``, runs the method named by ``schedule`` and returns what it returns.
+As in TF 1.x, ``schedule`` is "the name of the method in the Experiment to run": any method, including one a
+subclass of Experiment adds (``SCHEDULES`` only lists the standard ones). Without a schedule it
 picks TF 1.x's default for the task: ``train_and_evaluate`` locally and on the master/chief, ``train`` on a
 worker, ``run_std_server`` on a parameter server (and, new in TF 2, ``continuous_eval`` on an evaluator).
 
@@ -22,7 +24,8 @@ from helpers.hparams import HParams
 
 __all__ = ["run", "SCHEDULES"]
 
-#: The Experiment methods a schedule may name.
+#: The standard schedules (Experiment methods meant to be run by learn_runner). Not a restriction: as in
+#: TF 1.x, any callable member of the Experiment - e.g. a method of a subclass - is a valid schedule.
 SCHEDULES = ("train", "evaluate", "train_and_evaluate", "continuous_train_and_eval", "continuous_eval",
              "continuous_eval_on_train_data", "test", "run_std_server")
 
@@ -55,8 +58,8 @@ def default_schedule(config) -> str:
 def _same_run_config(expected, actual) -> bool:
     """TF 1.x compared RunConfig.uid(), which ignores checkpoint/summary frequencies (those may be
     changed with run_config.replace(...) inside experiment_fn, as the 2017 post did)."""
-    def key(c):
-        return (os.path.normpath(c.model_dir or ""), c.tf_random_seed, c.task_type, c.task_id, c.master,
+    def key(c):  # TF 1.x's uid() also ignored tf_random_seed, session_config and keep_checkpoint_*
+        return (os.path.normpath(c.model_dir or ""), c.task_type, c.task_id, c.master,
                 str(c.cluster_spec.as_dict() if c.cluster_spec else {}))
     return key(expected) == key(actual)
 
@@ -70,7 +73,7 @@ def run(experiment_fn, output_dir=None, schedule=None, run_config=None, hparams=
     if not callable(experiment_fn):
         raise TypeError(f'Experiment builder "{experiment_fn}" is not callable.')
     if schedule is not None and not isinstance(schedule, str):
-        raise ValueError(f"`schedule` must be the name of an Experiment method (a string), got {schedule!r}")
+        raise TypeError(f"`schedule` must be the name of an Experiment method (a string), got {schedule!r}")
 
     if run_config is not None:
         if not isinstance(run_config, tf.estimator.RunConfig):
@@ -112,11 +115,20 @@ def _check_experiment(experiment):
 
 
 def _execute_schedule(experiment, schedule: str):
-    valid = ", ".join(SCHEDULES)
-    if schedule not in SCHEDULES:
-        if not hasattr(experiment, schedule):
-            raise ValueError(f"Schedule references non-existent task {schedule}; valid schedules are: {valid}")
-        if not callable(getattr(experiment, schedule)):
-            raise TypeError(f"Schedule references non-callable member {schedule}; valid schedules are: {valid}")
-        raise ValueError(f"{schedule} is an Experiment method but not a schedule; valid schedules are: {valid}")
-    return getattr(experiment, schedule)()
+    """Run the method named ``schedule`` and return its result; TF 1.x's errors for anything else."""
+    if not hasattr(experiment, schedule):
+        raise ValueError(f"Schedule references non-existent task {schedule}; valid schedules are: "
+                         f"{', '.join(_schedules_of(experiment))}")
+    task = getattr(experiment, schedule)
+    if not callable(task):
+        raise TypeError(f"Schedule references non-callable member {schedule}; valid schedules are: "
+                        f"{', '.join(_schedules_of(experiment))}")
+    return task()
+
+
+def _schedules_of(experiment) -> list[str]:
+    """The standard schedules, then the public methods a subclass of Experiment adds."""
+    extra = [name for name in dir(experiment)
+             if not name.startswith("_") and name not in SCHEDULES and not hasattr(Experiment, name)
+             and callable(getattr(experiment, name, None))]
+    return list(SCHEDULES) + extra
