@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,9 +32,17 @@ def test_help_documents_every_flag(tmp_path):
     assert "IDX" in out and "tensorboard --logdir" in out
 
 
-def test_end_to_end_on_the_sample(tmp_path):
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """The post's command run once on the sample (120 steps); tests that need a finished run share it."""
+    cwd = tmp_path_factory.mktemp("cli")
     result = cli("--model_dir", "mnist_training", "--data_dir", "mnist_data", "--train_steps", "120",
-                 "--min_eval_frequency", "60", "--learning_rate", "0.002", cwd=tmp_path)
+                 "--min_eval_frequency", "60", "--learning_rate", "0.002", cwd=cwd)
+    return cwd, result
+
+
+def test_end_to_end_on_the_sample(trained):
+    cwd, result = trained
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "bundled sample" in out  # it says which data it used
@@ -41,7 +50,7 @@ def test_end_to_end_on_the_sample(tmp_path):
     assert "[eval] global step 60" in out and "[eval] global step 120" in out
     assert "Final evaluation on 1,000 test images: accuracy" in out
     assert "training:" in result.stderr  # the progress bar
-    model_dir = tmp_path / "mnist_training"
+    model_dir = cwd / "mnist_training"
     assert tf.train.load_variable(str(model_dir), "global_step") == 120
     assert list(model_dir.glob("events.out.tfevents.*")) and list((model_dir / "eval").glob("events.out.tfevents.*"))
     exports = list((model_dir / "export").iterdir())
@@ -72,28 +81,28 @@ def test_bad_flags_and_bad_data_are_clear_errors(tmp_path):
 
 
 def test_killed_mid_run_resumes_and_ends_at_exactly_the_requested_step(tmp_path):
-    args = [sys.executable, "-m", "helpers", "--model_dir", "mt", "--data_dir", "md", "--train_steps", "400",
-            "--min_eval_frequency", "50", "--no_export", "--no_progress"]
+    args = [sys.executable, "-m", "helpers", "--model_dir", "mt", "--data_dir", "md", "--train_steps", "200",
+            "--min_eval_frequency", "40", "--no_export", "--no_progress"]
     env = dict(os.environ, MNIST_MIRROR="http://127.0.0.1:9/")
     proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     model_dir = tmp_path / "mt"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # wait for a checkpoint past the first one
         latest = tf.train.latest_checkpoint(str(model_dir)) if (model_dir / "checkpoint").exists() else None
-        if latest and int(latest.rsplit("-", 1)[1]) >= 100:
+        if latest and int(latest.rsplit("-", 1)[1]) >= 40:
             break
         assert proc.poll() is None, "finished before it could be killed"
         time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     killed_at = int(tf.train.load_variable(str(model_dir), "global_step"))
-    assert 100 <= killed_at < 400
-    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "400", "--min_eval_frequency", "50",
+    assert 40 <= killed_at < 200
+    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "200", "--min_eval_frequency", "40",
                  "--no_export", "--no_progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Resuming from the checkpoint at global step {killed_at}" in result.stdout
-    assert tf.train.load_variable(str(model_dir), "global_step") == 400
-    assert "global step 400 (" in result.stdout
+    assert tf.train.load_variable(str(model_dir), "global_step") == 200
+    assert "global step 200 (" in result.stdout
 
 
 def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
@@ -114,14 +123,13 @@ def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in model_dir.rglob("*")} == before
 
 
-def test_already_trained_model_dir_only_evaluates(tmp_path):
-    first = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", "--min_eval_frequency", "20",
-                "--no_export", "--no_progress", cwd=tmp_path)
-    assert first.returncode == 0, first.stderr[-2000:]
-    again = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", "--no_export", "--no_progress",
+def test_already_trained_model_dir_only_evaluates(trained, tmp_path):
+    shutil.copytree(trained[0] / "mnist_training", tmp_path / "mt")  # a finished run at global step 120
+    again = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "120", "--no_export", "--no_progress",
                 cwd=tmp_path)
-    assert again.returncode == 0 and "evaluating only" in again.stdout
-    assert tf.train.load_variable(str(tmp_path / "mt"), "global_step") == 20
+    assert again.returncode == 0 and "evaluating only" in again.stdout, again.stderr[-2000:]
+    assert "Training from scratch" not in again.stdout and "Resuming" not in again.stdout
+    assert tf.train.load_variable(str(tmp_path / "mt"), "global_step") == 120
 
 
 @pytest.mark.parametrize("argv", [["--dropout_rate", "1.5"], ["--batch_size", "0"]])
