@@ -467,11 +467,11 @@ def check_train_inputs(attempt, mnist, batch_size: int = 96) -> None:
             with tf.compat.v1.train.MonitoredSession(hooks=[hook]) as session:
                 while len(batches) < wanted:
                     batches.append(session.run([features, targets]))
-        except tf.errors.FailedPreconditionError as error:
-            raise Hint("the iterator was not initialized when the first batch was asked for "
-                       f"({_first_line(error)[:90]}...): the hook you return must be the one whose "
-                       "iterator_initializer_func input_fn sets, and that function must run iterator.initializer "
-                       "with the feed_dict.") from None
+        except tf.errors.FailedPreconditionError:
+            raise Hint("the iterator was not initialized when the first batch was asked for (FailedPreconditionError: "
+                       "GetNext() failed because the iterator has not been initialized): the hook you return must be "
+                       "the one whose iterator_initializer_func input_fn sets, and that function must run "
+                       "iterator.initializer with the feed_dict.") from None
         except RuntimeError as error:
             if "IteratorInitializerHook" not in str(error):
                 raise

@@ -310,3 +310,145 @@ def test_model_fn_checker_skeleton_is_not_answered_yet_and_a_weak_optimizer_is_c
     params = dict(MODEL_FN_PARAMS, learning_rate=1e-7)  # trains, but the loss does not fall
     with pytest.raises(Hint, match="the loss went from"):
         exercises.check_model_fn(_model_fn(), model_fn_mnist, params, steps=20, batch_size=32)
+
+
+# --- notebook 01: check_train_inputs (the learner writes the post's get_train_inputs) ------------------------
+
+def _tiny_mnist(n=300):
+    """Distinct small images (each one traceable) with random labels - fast to shuffle with the post's buffer."""
+    from helpers.data import Mnist
+
+    rng = np.random.default_rng(0)
+    images = rng.random((n, 28, 28, 1), dtype=np.float32)
+    labels = rng.integers(0, 10, n).astype(np.int32)
+    return Mnist(images, labels, images[:10], labels[:10], source="test")
+
+
+def _train_inputs(order=("repeat", "shuffle", "batch"), buffer=None, placeholders=True, initializer="run",
+                  return_hook=True, returns="batch", fixed_batch=None, labels_dtype=None):
+    """A get_train_inputs(batch_size, mnist) with one deliberate mistake (the defaults are the post's)."""
+    from helpers.inputs import POST_SHUFFLE_BUFFER, IteratorInitializerHook
+
+    def get_train_inputs(batch_size, mnist):
+        hook = IteratorInitializerHook()
+
+        def input_fn():
+            images, labels = mnist.train_images, mnist.train_labels
+            if labels_dtype is not None:
+                labels = labels.astype(labels_dtype)
+            feed = None
+            if placeholders:
+                images_ph = tf.compat.v1.placeholder(images.dtype, images.shape)
+                labels_ph = tf.compat.v1.placeholder(labels.dtype, labels.shape)
+                dataset = tf.data.Dataset.from_tensor_slices((images_ph, labels_ph))
+                feed = {images_ph: images, labels_ph: labels}
+            else:
+                dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+            for step in order:
+                if step == "repeat":
+                    dataset = dataset.repeat(None)
+                elif step == "shuffle":
+                    dataset = dataset.shuffle(buffer_size=buffer or POST_SHUFFLE_BUFFER)
+                else:
+                    dataset = dataset.batch(fixed_batch or batch_size)
+            if returns == "dataset":
+                return dataset
+            iterator = tf.compat.v1.data.make_initializable_iterator(dataset)
+            if returns == "iterator":
+                return iterator
+            if initializer == "run":
+                hook.iterator_initializer_func = lambda session: session.run(iterator.initializer, feed_dict=feed)
+            elif initializer == "noop":
+                hook.iterator_initializer_func = lambda session: None
+            return iterator.get_next()
+
+        return (input_fn, hook) if return_hook else input_fn
+
+    return get_train_inputs
+
+
+def test_train_inputs_checker_accepts_the_post_and_the_helper():
+    from helpers.inputs import get_train_inputs
+
+    mnist = _tiny_mnist()
+    exercises.check_train_inputs(_train_inputs(), mnist, batch_size=32)
+    exercises.check_train_inputs(get_train_inputs, mnist, batch_size=32)
+
+
+@pytest.mark.parametrize("attempt, hint", [
+    (_train_inputs(return_hook=False), "returned only a function"),
+    (_train_inputs(initializer=None), "iterator_initializer_func was never set"),
+    (_train_inputs(initializer="noop"), "iterator was not initialized"),
+    (_train_inputs(order=("shuffle", "batch")), "the data ran out after 10 batches"),
+    (_train_inputs(order=("repeat", "batch")), "in the data's order"),
+    (_train_inputs(placeholders=False), "as constants"),
+    (_train_inputs(fixed_batch=10), "was asked for 32: pass the batch_size argument"),
+    (_train_inputs(returns="dataset"), "input_fn returned the Dataset"),
+    (_train_inputs(returns="iterator"), "input_fn returned the iterator"),
+    (_train_inputs(order=("shuffle", "repeat", "batch")), "you shuffled before repeating"),
+    (_train_inputs(order=("shuffle", "batch", "repeat")), "you batched before repeating"),
+    (_train_inputs(order=("repeat", "batch", "shuffle")), "you shuffle whole batches"),
+    (_train_inputs(buffer=300), "your shuffle buffer holds 300 examples"),
+    (_train_inputs(labels_dtype=np.int64), "dtypes are float32 / int64"),
+], ids=["no hook", "initializer never set", "initializer does not run", "no repeat", "no shuffle", "constants",
+        "fixed batch size", "returns Dataset", "returns iterator", "shuffle before repeat", "batch before repeat",
+        "shuffles batches", "small buffer", "wrong dtype"])
+def test_train_inputs_checker_names_the_mistake(attempt, hint):
+    import re
+
+    with pytest.raises(Hint, match=re.escape(hint)):
+        exercises.check_train_inputs(attempt, _tiny_mnist(), batch_size=32)
+
+
+def test_train_inputs_checker_catches_images_shuffled_apart_from_labels():
+    from helpers.inputs import IteratorInitializerHook
+
+    def apart(batch_size, mnist):
+        hook = IteratorInitializerHook()
+
+        def input_fn():
+            images = tf.compat.v1.placeholder(tf.float32, mnist.train_images.shape)
+            labels = tf.compat.v1.placeholder(tf.int32, mnist.train_labels.shape)
+            streams = [tf.data.Dataset.from_tensor_slices(t).repeat().shuffle(10_000) for t in (images, labels)]
+            iterator = tf.compat.v1.data.make_initializable_iterator(
+                tf.data.Dataset.zip(tuple(streams)).batch(batch_size))
+            hook.iterator_initializer_func = lambda session: session.run(
+                iterator.initializer, {images: mnist.train_images, labels: mnist.train_labels})
+            return iterator.get_next()
+
+        return input_fn, hook
+
+    with pytest.raises(Hint, match="images and labels no longer match"):
+        exercises.check_train_inputs(apart, _tiny_mnist(), batch_size=32)
+
+
+def test_train_inputs_check_prints_one_line_for_skeletons_and_errors(capsys):
+    from helpers.inputs import IteratorInitializerHook
+
+    mnist = _tiny_mnist()
+
+    def skeleton(batch_size, mnist):
+        hook = IteratorInitializerHook()
+
+        def input_fn():
+            # TODO: ...
+            raise NotImplementedError
+
+        return input_fn, hook
+
+    def placeholders_outside(batch_size, mnist):  # runs eagerly: placeholders need the Estimator's graph
+        images = tf.compat.v1.placeholder(tf.float32, mnist.train_images.shape)
+        return (lambda: images), IteratorInitializerHook()
+
+    def checker(attempt):
+        return exercises.check_train_inputs(attempt, mnist, batch_size=32)
+
+    assert not check("Exercise 1", skeleton, checker, exercises.TRAIN_INPUTS_MISTAKES)
+    assert "Exercise 1: not answered yet" in capsys.readouterr().out
+    assert not check("Exercise 1", placeholders_outside, checker, exercises.TRAIN_INPUTS_MISTAKES)
+    out = capsys.readouterr().out
+    assert "not yet - your code raised RuntimeError" in out and "make the placeholders inside input_fn" in out
+    assert not check("Exercise 1", _train_inputs(return_hook=False), checker, exercises.TRAIN_INPUTS_MISTAKES)
+    assert "Exercise 1: not yet - get_train_inputs returned only a function" in capsys.readouterr().out
+    assert check("Exercise 1", _train_inputs(), checker, exercises.TRAIN_INPUTS_MISTAKES)
+    assert capsys.readouterr().out == "Exercise 1: correct!\n"
