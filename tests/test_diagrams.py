@@ -38,3 +38,74 @@ def test_overview_draws_the_posts_pieces_and_what_flows_between_them():
         assert "re-created in helpers/" in text and "real TensorFlow 2.15" in text
     finally:
         plt.close(fig)
+
+
+# --- call_sequence (notebook 02) ------------------------------------------------------------------------------
+
+def _recorded_train(tmp_path, max_steps=3, save_every=2):
+    from helpers.data import Mnist, load_mnist
+    from helpers.inputs import get_train_inputs
+    from helpers.model import model_fn
+    from helpers.notebook import quiet_tensorflow
+
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    full = load_mnist("sample", verbose=False)
+    mnist = Mnist(full.train_images[:64], full.train_labels[:64], full.test_images[:8], full.test_labels[:8],
+                  source="sample")
+    input_fn, input_hook = get_train_inputs(16, mnist, seed=1)
+    config = tf.estimator.RunConfig(model_dir=str(tmp_path / "model"), save_checkpoints_steps=save_every,
+                                    tf_random_seed=1)
+    return diagrams.record_train(model_fn, input_fn, {"learning_rate": 0.001, "dropout_rate": 0.5}, config,
+                                 max_steps=max_steps, hooks=[input_hook])
+
+
+def test_record_train_logs_the_calls_of_one_train_call_in_order(tmp_path):
+    log = _recorded_train(tmp_path)
+    assert log[0] == "train max_steps=3" and log[-1] == "return"
+    order = [log.index(name) for name in ("input_fn", "model_fn train", "begin", "after_create_session")]
+    assert order == sorted(order), log
+    assert log.count("input_fn") == log.count("model_fn train") == 1
+    steps = [entry for entry in log if entry in ("before_run", "after_run")]
+    assert steps == ["before_run", "after_run"] * 3, log
+    saves = [entry for entry in log if entry.startswith(("before_save", "after_save"))]
+    assert saves == ["before_save 0", "after_save 0", "before_save 2", "after_save 2", "before_save 3", "after_save 3"]
+    assert log.index("after_save 2") < log.index("before_run", log.index("after_save 2"))  # mid-run, before step 3
+    assert log.index("after_save 3") > max(i for i, entry in enumerate(log) if entry == "after_run")  # at the end
+
+    # A second call on the same model_dir finds max_steps reached in the checkpoint and returns at once.
+    assert _recorded_train(tmp_path) == ["train max_steps=3", "return"]
+
+
+def test_sequence_rows_fold_plain_steps_and_keep_the_recorded_order():
+    log = ["train max_steps=60", "input_fn", "model_fn train", "begin", "before_save 0", "after_save 0",
+           "after_create_session", *["before_run", "after_run"] * 49, "before_run", "before_save 50", "after_save 50",
+           "after_run", *["before_run", "after_run"] * 10, "before_save 60", "after_save 60", "end", "return"]
+    labels = [label for _, _, label in diagrams.sequence_rows(log)]
+    assert labels == [
+        "train(max_steps=60)", "input_fn() → features, labels",
+        "model_fn(features, labels, mode=train) → EstimatorSpec", "begin()",
+        "save model.ckpt-0 (before_save, after_save)", "after_create_session()",
+        "steps 1-49 (×49): before_run → session.run(train_op) → after_run",
+        "step 50: before_run → session.run(train_op)", "save model.ckpt-50 (before_save, after_save)",
+        "step 50: after_run", "steps 51-60 (×10): before_run → session.run(train_op) → after_run",
+        "save model.ckpt-60 (before_save, after_save)", "end()", "train returns"]
+    lanes = {label: (src, dst) for src, dst, label in diagrams.sequence_rows(log)}
+    assert lanes["begin()"] == ("Estimator", "session + hooks")
+    assert lanes["save model.ckpt-50 (before_save, after_save)"] == ("session + hooks", "checkpoint")
+
+
+def test_call_sequence_draws_every_row_with_its_lanes(tmp_path):
+    log = _recorded_train(tmp_path, max_steps=3, save_every=2)
+    fig = diagrams.call_sequence(log, title="recorded")
+    try:
+        text = figure_texts(fig)
+        for lane in diagrams.SEQUENCE_LANES:
+            assert lane in text
+        rows = diagrams.sequence_rows(log)
+        positions = [text.index(label) for _, _, label in rows]
+        assert positions == sorted(positions), "rows drawn out of recorded order"
+        assert "build the graph" in text and "training loop" in text
+    finally:
+        plt.close(fig)
