@@ -20,12 +20,14 @@ LAB_ARGS ?=
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab test unit execute nav lint train bench clean
+.PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean
 
 help:
 	@echo "make lab      open the series in JupyterLab (sets up .venv first if needed)"
 	@echo "make test     unit tests + every notebook under nbval (sets up first if needed)"
-	@echo "make unit     unit tests only (fast)"
+	@echo "make unit     unit tests only, no notebook runs (fast)"
+	@echo "make notebooks  every notebook under nbval + the exercise solutions with Run All twice"
+	@echo "make notebook NB=03  the same for one notebook (its number or file name)"
 	@echo "make execute  re-run every notebook in place in a fresh kernel and store the outputs"
 	@echo "make nav      rewrite the navigation cells at the top and bottom of each notebook"
 	@echo "make train    the post's complete example: python -m helpers --model_dir ./mnist_training --data_dir ./mnist_data"
@@ -52,7 +54,19 @@ test: setup
 	$(RUN) "$(BIN)/python" -m pytest $(PYTEST_ARGS)
 
 unit: setup
-	$(RUN) "$(BIN)/python" -m pytest tests $(PYTEST_ARGS)
+	$(RUN) "$(BIN)/python" -m pytest tests -m "not notebook" $(PYTEST_ARGS)
+
+notebooks: setup
+	$(RUN) "$(BIN)/python" -m pytest notebooks tests/test_exercises.py $(PYTEST_ARGS)
+
+# `make notebook NB=03` (or NB=03_experiment_and_tensorboard): nbval on that notebook and its exercise test
+NB ?=
+notebook: setup
+	@[ -n "$(NB)" ] || { echo "usage: make notebook NB=03   (a notebook's number or the start of its name)" >&2; exit 2; }
+	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -1); \
+	  [ -n "$$nb" ] || { echo "no notebook matches notebooks/$(NB)*.ipynb" >&2; exit 2; }; \
+	  name=$$(basename "$$nb"); \
+	  $(RUN) "$(BIN)/python" -m pytest "$$nb" tests/test_exercises.py -k "$$name" $(PYTEST_ARGS)
 
 execute: setup
 	@for nb in $(NOTEBOOKS); do \
