@@ -53,7 +53,9 @@ def model_fn(features, labels, mode, params):
 
     PREDICT: predictions only (class and probabilities) and export outputs for a SavedModel.
     EVAL:    + loss and ``eval_metric_ops`` (accuracy).
-    TRAIN:   + ``train_op`` (Adam on the loss, incrementing the global step).
+    TRAIN:   + ``train_op`` (Adam on the loss, incrementing the global step). The post built it with
+             ``tf.contrib.layers.optimize_loss``, which adds summaries and an ``UPDATE_OPS`` dependency
+             (``helpers.tf1.contrib.layers.optimize_loss``); notebook 02 compares the two.
     """
     if isinstance(features, dict):  # e.g. from a serving input receiver: {"images": ...}
         features = features["images"]
