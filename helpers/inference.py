@@ -82,7 +82,10 @@ def predict_images(estimator, images, batch_size: int = 256, invert: bool = Fals
 
 
 def serving_input_receiver_fn():
-    """What a SavedModel of this model takes: a batch of prepared images, float32 (N, 28, 28, 1), named 'images'."""
+    """What a SavedModel of this model takes: a batch of prepared images, float32 (N, 28, 28, 1), named 'images'.
+
+    The reference solution of notebook 04's Exercise 1, checked by ``check_serving_input_receiver_fn``.
+    """
     images = tf.compat.v1.placeholder(tf.float32, [None, *IMAGE_SHAPE], name="images")
     return tf.estimator.export.ServingInputReceiver({"images": images}, {"images": images})
 
