@@ -254,3 +254,51 @@ def call_sequence(log, title: str = "One Estimator.train call, as recorded"):
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def train_and_evaluate_timeline(model_dir, title: str | None = None, figsize=(12, 6)):
+    """A ``train_and_evaluate`` run on a time line, from its event files (:func:`helpers.tensorboard.read_timeline`).
+
+    Top: the global step against seconds since the run started - start-up (graph and session), training, each
+    checkpoint save (the ``SessionLog.CHECKPOINT`` events) and each evaluation of that checkpoint (from its save to
+    the moment ``eval/`` got its metrics), shaded. Bottom, on the same time axis: every ``global_step/sec`` sample
+    drawn over the interval it measured; the intervals that contain an evaluation are red - their rate drops,
+    because training waited for the evaluation. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.tensorboard import read_timeline
+
+    timeline = read_timeline(model_dir)
+    fig, (ax_step, ax_rate) = plt.subplots(2, 1, figsize=figsize, sharex=True, height_ratios=(3, 2))
+    for ax in (ax_step, ax_rate):
+        for i, (start, end) in enumerate(timeline["startup"]):
+            ax.axvspan(start, end, color="#999999", alpha=0.25, lw=0, label="start-up: build graph, start session"
+                       if i == 0 and ax is ax_step else None)
+        for i, evaluation in enumerate(timeline["evaluations"]):
+            ax.axvspan(evaluation["start"], evaluation["end"], color="C3", alpha=0.25, lw=0,
+                       label="evaluation (whole test split)" if i == 0 and ax is ax_step else None)
+    seconds, steps = timeline["progress"].T
+    ax_step.plot(seconds, steps, ".-", color="C0", ms=3, lw=1, label="training (events written)")
+    if len(timeline["checkpoints"]):
+        ax_step.plot(*timeline["checkpoints"].T, "D", color="C2", ms=6, label="checkpoint saved")
+    last = max([seconds.max() if len(seconds) else 0] + [e["end"] for e in timeline["evaluations"]])
+    for evaluation in timeline["evaluations"]:
+        accuracy = evaluation["metrics"].get("accuracy")
+        text = f"eval @ {evaluation['step']}" + (f"\naccuracy {accuracy:.3f}" if accuracy is not None else "")
+        at_the_end = evaluation["end"] > 0.9 * last  # write it to the left, inside the axes
+        ax_step.annotate(text, (evaluation["start"] if at_the_end else evaluation["end"], evaluation["step"]),
+                         xytext=(-6 if at_the_end else 4, -8), textcoords="offset points", fontsize=8, color="C3",
+                         va="top", ha="right" if at_the_end else "left")
+    ax_step.set(ylabel="global step", title=title or "train_and_evaluate, from the event files")
+    ax_step.legend(fontsize=8, loc="upper left")
+    for rate in timeline["rates"]:
+        slowed = bool(rate["evaluations"])
+        ax_rate.hlines(rate["rate"], rate["start"], rate["end"], color="C3" if slowed else "C0", lw=3 if slowed else 2)
+    ax_rate.plot([], [], color="C0", lw=2, label="global_step/sec over the interval it measured")
+    ax_rate.plot([], [], color="C3", lw=3, label="... an interval that contains an evaluation")
+    top_rate = max([r["rate"] for r in timeline["rates"]], default=1.0)
+    ax_rate.set(xlabel="seconds since the run started", ylabel="steps / s", ylim=(0, 1.4 * top_rate))
+    ax_rate.legend(fontsize=8, loc="upper left", ncol=2)
+    fig.tight_layout()
+    return fig

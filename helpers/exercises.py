@@ -617,7 +617,10 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
     expect(callable(attempt), "pass the function itself - check(..., my_experiment_fn, ...) - without calling it; "
                               "learn_runner.run calls it with (run_config, hparams).")
     model_dir = Path(model_dir)
-    shutil.rmtree(model_dir, ignore_errors=True)  # a fresh run: the global steps below are this run's
+    # A fresh run, so the global steps below are this run's. The event writers TensorFlow caches per folder would
+    # go on writing into the deleted files of an earlier run: close them first.
+    tf.compat.v1.summary.FileWriterCache.clear()
+    shutil.rmtree(model_dir, ignore_errors=True)
     hparams = default_hparams(train_steps=train_steps, min_eval_frequency=min_eval_frequency)
     run_config = tf.estimator.RunConfig(model_dir=str(model_dir), tf_random_seed=seed, log_step_count_steps=None)
 

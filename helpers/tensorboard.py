@@ -171,3 +171,94 @@ def prepare_tensorboard(logdir) -> int:
     print(f"TensorBoard for {logdir} will be on port {port}. If the frame below stays blank, open {link} "
           "in a new tab.")
     return port
+
+
+# --------------------------------------------------------------------------------------------------------
+# A run's timeline: when it trained, saved checkpoints and evaluated (notebook 03's figure)
+# --------------------------------------------------------------------------------------------------------
+def _raw_events(folder: Path) -> list[list]:
+    """Every event of each event file in ``folder`` (one list per file, in file order), read with TensorBoard's
+    own ``EventFileLoader`` - which also yields the ``SessionLog`` events that ``EventAccumulator`` keeps to itself."""
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    return [list(EventFileLoader(str(path)).Load()) for path in sorted(folder.glob("events.out.tfevents.*"))]
+
+
+def _scalar_values(event) -> dict[str, float]:
+    """The numeric scalars of a summary event (TensorBoard stores them as tensors), by tag."""
+    from tensorboard.util import tensor_util
+
+    values = {}
+    for value in event.summary.value:
+        if value.HasField("simple_value"):
+            values[value.tag] = float(value.simple_value)
+        elif value.HasField("tensor"):
+            array = tensor_util.make_ndarray(value.tensor)
+            if array.size == 1 and array.dtype.kind in "fiu":
+                values[value.tag] = float(array.reshape(()))
+    return values
+
+
+def read_timeline(model_dir, eval_dir: str = "eval") -> dict:
+    """When a ``train_and_evaluate`` run trained, saved checkpoints and evaluated, from its event files.
+
+    Times are seconds since the run's first training event. Returns a dict with
+    - ``progress``: array (n, 2) of (seconds, global step) - every training event that carries a step;
+    - ``startup``: list of (start, end): from each training session's first event (the graph is built) to its
+      first step;
+    - ``checkpoints``: array (n, 2) of (seconds, global step) - the ``SessionLog.CHECKPOINT`` events that the
+      ``CheckpointSaverHook`` writes right after each save;
+    - ``evaluations``: list of dicts ``step``, ``start`` (the checkpoint save it evaluated), ``end`` (its metrics
+      were written), ``metrics`` - read from ``eval_dir``;
+    - ``rates``: list of dicts ``first_step``, ``step``, ``start``, ``end``, ``rate`` - each ``global_step/sec``
+      sample and the interval it measured - and ``evaluations``: the steps of evaluations that ran inside it.
+    """
+    from tensorboard.compat.proto.event_pb2 import SessionLog
+
+    model_dir = Path(model_dir)
+    training = sorted((event for events in _raw_events(model_dir) for event in events), key=lambda e: e.wall_time)
+    if not training:
+        raise FileNotFoundError(f"{model_dir}: no training event files (has it trained yet?)")
+    origin = training[0].wall_time
+    progress, checkpoints, startup, rates = [], [], [], []
+    # One Estimator.train call is one session: it writes the graph, saves a checkpoint at its first step, logs
+    # SessionLog.START, then summaries. Several sessions (a resumed run) may share one event file, or not.
+    session_begins, last_rate = None, None
+    for event in training:
+        t = event.wall_time - origin
+        kind = event.WhichOneof("what")
+        if kind in ("file_version", "graph_def", "meta_graph_def") and session_begins is None:
+            session_begins = t  # the next session is being set up
+        elif kind == "session_log" and event.session_log.status == SessionLog.START:
+            startup.append((t if session_begins is None else session_begins, t))
+            session_begins, last_rate = None, (t, max(event.step - 1, 0))
+        elif kind == "session_log" and event.session_log.status == SessionLog.CHECKPOINT:
+            checkpoints.append((t, event.step))
+            progress.append((t, event.step))
+        elif kind == "summary" and event.step > 0:
+            progress.append((t, event.step))
+            rate = _scalar_values(event).get("global_step/sec")
+            if rate is not None and last_rate is not None:
+                rates.append({"first_step": last_rate[1], "step": event.step, "start": last_rate[0], "end": t,
+                              "rate": rate})
+                last_rate = (t, event.step)
+    checkpoints.sort()
+    evaluations = []
+    folder = model_dir / eval_dir
+    for events in _raw_events(folder) if folder.is_dir() else []:
+        for event in events:
+            metrics = _scalar_values(event) if event.WhichOneof("what") == "summary" else {}
+            if not metrics or event.step <= 0:
+                continue
+            evaluations.append({"step": event.step, "end": event.wall_time - origin, "metrics": metrics})
+    evaluations.sort(key=lambda e: e["end"])
+    previous_end = 0.0
+    for evaluation in evaluations:  # it began when its checkpoint was saved (or when the previous one ended)
+        saves = [t for t, step in checkpoints if step == evaluation["step"] and t <= evaluation["end"]]
+        evaluation["start"] = max([previous_end] + saves[-1:]) if saves else evaluation["end"]
+        previous_end = evaluation["end"]
+    for rate in rates:
+        rate["evaluations"] = [e["step"] for e in evaluations if e["start"] < rate["end"] and e["end"] > rate["start"]]
+    return {"progress": np.array(sorted(progress), dtype=np.float64).reshape(-1, 2), "startup": startup,
+            "checkpoints": np.array(checkpoints, dtype=np.float64).reshape(-1, 2), "evaluations": evaluations,
+            "rates": rates}

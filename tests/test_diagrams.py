@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -107,5 +108,76 @@ def test_call_sequence_draws_every_row_with_its_lanes(tmp_path):
         positions = [text.index(label) for _, _, label in rows]
         assert positions == sorted(positions), "rows drawn out of recorded order"
         assert "build the graph" in text and "training loop" in text
+    finally:
+        plt.close(fig)
+
+
+# --- train_and_evaluate_timeline (notebook 03) ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_train_and_evaluate_run(tmp_path_factory):
+    """A real learn_runner train_and_evaluate run of the post's model: 6 steps, checkpoints and evaluations at 3 and 6,
+    a global_step/sec sample every 2 steps."""
+    import numpy as np
+
+    from helpers.notebook import quiet_tensorflow
+
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    from helpers import learn_runner
+    from helpers.data import Mnist, load_mnist
+    from helpers.train import default_hparams, make_experiment_fn
+
+    full = load_mnist("sample", verbose=False)
+    pick = np.random.default_rng(0).permutation(len(full.test_images))[:200]
+    tiny = Mnist(full.train_images[pick], full.train_labels[pick], full.test_images[pick[:50]],
+                 full.test_labels[pick[:50]], source="sample")
+    model_dir = tmp_path_factory.mktemp("timeline_run")
+    run_config = tf.estimator.RunConfig(model_dir=str(model_dir), tf_random_seed=1, log_step_count_steps=2)
+    learn_runner.run(make_experiment_fn(tiny, progress=False), run_config=run_config, schedule="train_and_evaluate",
+                     hparams=default_hparams(train_steps=6, min_eval_frequency=3, batch_size=32))
+    return model_dir
+
+
+def test_read_timeline_finds_the_checkpoints_the_evaluations_and_the_intervals_they_slowed(tiny_train_and_evaluate_run):
+    from helpers.tensorboard import read_scalars, read_timeline
+
+    timeline = read_timeline(tiny_train_and_evaluate_run)
+    assert timeline["checkpoints"][:, 1].tolist() == [0, 3, 6]  # the save at session start, then every 3 steps
+    evaluations = timeline["evaluations"]
+    assert [e["step"] for e in evaluations] == [3, 6] == read_scalars(tiny_train_and_evaluate_run)["eval"]["accuracy"][
+        0].tolist()
+    saves = dict(zip(timeline["checkpoints"][:, 1], timeline["checkpoints"][:, 0], strict=True))
+    for evaluation in evaluations:  # an evaluation starts when its checkpoint was saved and ends with its metrics
+        assert evaluation["start"] == saves[evaluation["step"]] < evaluation["end"]
+        assert {"accuracy", "loss"} <= set(evaluation["metrics"]) and 0 <= evaluation["metrics"]["accuracy"] <= 1
+    seconds, steps = timeline["progress"].T
+    assert (seconds >= 0).all() and steps.max() == 6 and (timeline["progress"][:, 0] == sorted(seconds)).all()
+    [(start, first_step)] = timeline["startup"]  # one training session: graph and session before the first step
+    assert start == 0 < first_step < saves[3]
+    rates = timeline["rates"]
+    assert rates and all(r["rate"] > 0 and r["start"] < r["end"] and r["first_step"] < r["step"] for r in rates)
+    slowed = [r for r in rates if r["evaluations"]]
+    assert [r["evaluations"] for r in slowed] == [[3]]  # the final evaluation comes after the last sample
+    assert slowed[0]["first_step"] <= 3 <= slowed[0]["step"]
+    assert slowed[0]["start"] <= evaluations[0]["start"] and evaluations[0]["end"] <= slowed[0]["end"]
+
+
+def test_train_and_evaluate_timeline_draws_steps_checkpoints_evaluations_and_rates(tiny_train_and_evaluate_run):
+    from matplotlib.collections import LineCollection
+
+    fig = diagrams.train_and_evaluate_timeline(tiny_train_and_evaluate_run, title="tiny run")
+    try:
+        ax_step, ax_rate = fig.axes
+        text = figure_texts(fig)
+        for needed in ("tiny run", "eval @ 3", "eval @ 6", "accuracy", "checkpoint saved", "start-up",
+                       "evaluation (whole test split)", "global step", "steps / s", "seconds since the run started"):
+            assert needed in text, needed
+        [diamonds] = [line for line in ax_step.get_lines() if line.get_marker() == "D"]
+        assert diamonds.get_ydata().tolist() == [0, 3, 6]
+        red = [c for c in ax_rate.collections if isinstance(c, LineCollection)
+               and matplotlib.colors.same_color(c.get_color()[0], "C3")]
+        assert len(red) == 1  # the one interval that contains the evaluation at step 3
     finally:
         plt.close(fig)
