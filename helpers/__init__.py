@@ -2,7 +2,9 @@
 
 One module per idea, each taught in full in a notebook before later notebooks import it:
 
-- ``helpers.notebook``     quiet TensorFlow logs, seeds, plotting defaults, exercise checks (every notebook's Setup)
+- ``helpers.notebook``     quiet TensorFlow logs, seeds, plotting defaults, ``show_source`` (every notebook's Setup)
+- ``helpers.exercises``    exercise checks: run the learner's code, answer a wrong try with a hint (01-04)
+- ``helpers.diagrams``     figures of the mechanisms: the overview (00), one train call (02), a run's timeline (03)
 - ``helpers.data``         loading MNIST: IDX files, Keras' cache, a verified download, or the bundled sample (00)
 - ``helpers.plots``        image grids, prediction grids, confusion matrix (00, 04)
 - ``helpers.inputs``       placeholder/Dataset/initializable-iterator input functions and their hook (01)
@@ -10,7 +12,7 @@ One module per idea, each taught in full in a notebook before later notebooks im
 - ``helpers.model``        the post's tf-slim CNN and its ``model_fn`` (02)
 - ``helpers.experiment``   ``Experiment``, re-created from TF 1.x ``tf.contrib.learn`` (03)
 - ``helpers.learn_runner`` ``learn_runner.run``, re-created from TF 1.x ``tf.contrib.learn`` (03)
-- ``helpers.hooks``        a progress-bar ``SessionRunHook`` (03)
+- ``helpers.hooks``        a hook that records its calls (01), a progress-bar ``SessionRunHook`` (03)
 - ``helpers.tensorboard``  reading and plotting event files; ``%tensorboard`` that works from any kernel (03)
 - ``helpers.train``        the post's ``experiment_fn``, ``run_experiment``, checkpoint checks (03, 04)
 - ``helpers.tf1``          ``tf.compat.v1`` plus the re-created ``tf.contrib`` pieces, for porting TF 1.x code (03)
