@@ -19,6 +19,9 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
+# make test runs on two pytest-xdist workers: the notebooks' kernels leave a core idle much of the time
+# (benchmarks/test_suite.py measures it). XDIST= runs everything in one process.
+XDIST ?= -n 2 --dist loadgroup
 
 .PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean
 
@@ -51,13 +54,13 @@ lab: setup
 	cd notebooks && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: setup
-	$(RUN) "$(BIN)/python" -m pytest $(PYTEST_ARGS)
+	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
 
 unit: setup
 	$(RUN) "$(BIN)/python" -m pytest tests -m "not notebook" $(PYTEST_ARGS)
 
 notebooks: setup
-	$(RUN) "$(BIN)/python" -m pytest notebooks tests/test_exercises.py $(PYTEST_ARGS)
+	$(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_nbval.py tests/test_exercises.py $(PYTEST_ARGS)
 
 # `make notebook NB=03` (or NB=03_experiment_and_tensorboard): nbval on that notebook and its exercise test
 NB ?=
@@ -66,7 +69,7 @@ notebook: setup
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -1); \
 	  [ -n "$$nb" ] || { echo "no notebook matches notebooks/$(NB)*.ipynb" >&2; exit 2; }; \
 	  name=$$(basename "$$nb"); \
-	  $(RUN) "$(BIN)/python" -m pytest "$$nb" tests/test_exercises.py -k "$$name" $(PYTEST_ARGS)
+	  $(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_nbval.py tests/test_exercises.py -k "$$name" $(PYTEST_ARGS)
 
 execute: setup
 	@for nb in $(NOTEBOOKS); do \

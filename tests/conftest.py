@@ -47,11 +47,24 @@ def isolated_keras_cache(tmp_path, monkeypatch):
     return home
 
 
-@pytest.fixture(scope="session", autouse=True)
-def stop_boards_started_by_the_tests():
-    """TensorBoards started by notebooks or tests outlive their kernels; when the session ends, stop the ones
-    whose logdir is in this repository or the temporary folder, so they do not keep re-reading event files."""
-    yield
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Keep whole-notebook runs apart and in order when the suite runs on two workers (`make test` uses
+    pytest-xdist's ``--dist loadgroup``): the nbval runs (tests/test_nbval.py) and the exercise runs
+    (tests/test_exercises.py, which share one temporary copy of notebooks/) each go to one worker as a group, in
+    the notebooks' order - 04 restores the model 03 trained. The unit tests fill in around them."""
+    for item in items:
+        if item.get_closest_marker("notebook"):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """TensorBoards started by notebooks or tests outlive their kernels; when the whole session ends, stop the ones
+    whose logdir is in this repository or the temporary folder, so they do not keep re-reading event files.
+    Under pytest-xdist only the controller does it, after every worker is done (a worker that finished early
+    would otherwise stop a board another worker's notebook is still checking)."""
+    if hasattr(session.config, "workerinput"):
+        return
     import tempfile
 
     from helpers.tensorboard import stop_tensorboard
