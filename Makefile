@@ -60,7 +60,7 @@ unit: setup
 	$(RUN) "$(BIN)/python" -m pytest tests -m "not notebook" $(PYTEST_ARGS)
 
 notebooks: setup
-	$(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_nbval.py tests/test_exercises.py $(PYTEST_ARGS)
+	$(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_notebooks.py $(PYTEST_ARGS)
 
 # `make notebook NB=03` (or NB=03_experiment_and_tensorboard): nbval on that notebook and its exercise test
 NB ?=
@@ -69,7 +69,7 @@ notebook: setup
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -1); \
 	  [ -n "$$nb" ] || { echo "no notebook matches notebooks/$(NB)*.ipynb" >&2; exit 2; }; \
 	  name=$$(basename "$$nb"); \
-	  $(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_nbval.py tests/test_exercises.py -k "$$name" $(PYTEST_ARGS)
+	  $(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_notebooks.py -k "$$name" $(PYTEST_ARGS)
 
 execute: setup
 	@for nb in $(NOTEBOOKS); do \

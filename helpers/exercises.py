@@ -9,8 +9,9 @@ with ``# TODO`` lines that raises ``NotImplementedError`` (a piece to write). Th
   an unexpected exception from the learner's code is reported in one line, followed by a hint when one of the
   known mistakes matches.
 
-Each prints one line starting with the exercise's name: ``correct!``, ``not answered yet`` or ``not yet``.
-``tests/test_exercises.py`` runs every notebook with the solutions and requires ``correct!`` from each.
+Each prints one line starting with the exercise's name: ``correct!``, ``not answered yet`` or ``not yet``, and
+keeps the verdict in :data:`RESULTS`. ``tests/test_notebooks.py`` runs every notebook with the solutions and
+requires ``correct!`` from each.
 
 Taught in ``notebooks/01_dataset_pipeline.ipynb``; the checkers of each notebook's main exercise are below.
 """
@@ -21,6 +22,17 @@ import re
 from collections.abc import Callable, Iterable
 
 NOT_ANSWERED = "not answered yet - fill in your answer above and re-run this cell (solution: click to reveal)"
+
+
+#: The latest verdict of every exercise checked in this kernel, by name: "correct!", "not yet" or "not answered
+#: yet". A teacher can print it to see where a learner stands; the notebook tests read it.
+RESULTS: dict[str, str] = {}
+
+
+def _verdict(name: str, verdict: str, text: str) -> bool:
+    RESULTS[name] = verdict
+    print(f"{name}: {verdict}{text}")
+    return verdict == "correct!"
 
 
 class Hint(Exception):
@@ -36,13 +48,10 @@ def expect(condition, hint: str) -> None:
 def check_answer(name: str, answer, expected, hint: str = "") -> bool:
     """Compare an exercise answer with the expected value; ``None`` means not answered yet (not an error)."""
     if answer is None:
-        print(f"{name}: {NOT_ANSWERED}")
-        return False
+        return _verdict(name, "not answered yet", NOT_ANSWERED.removeprefix("not answered yet"))
     if answer != expected:
-        print(f"{name}: not yet - {answer!r} is not right." + (f" Hint: {hint}" if hint else ""))
-        return False
-    print(f"{name}: correct!")
-    return True
+        return _verdict(name, "not yet", f" - {answer!r} is not right." + (f" Hint: {hint}" if hint else ""))
+    return _verdict(name, "correct!", "")
 
 
 def check(name: str, attempt, checker: Callable, known_mistakes: Iterable[tuple[str, str]] = ()) -> bool:
@@ -52,24 +61,20 @@ def check(name: str, attempt, checker: Callable, known_mistakes: Iterable[tuple[
     from a skeleton means "not answered yet". ``known_mistakes`` pairs a regular expression, searched in
     ``"ExceptionType: message"`` of an unexpected error, with the hint to show for it.
     """
+    not_answered = NOT_ANSWERED.removeprefix("not answered yet")
     if attempt is None:
-        print(f"{name}: {NOT_ANSWERED}")
-        return False
+        return _verdict(name, "not answered yet", not_answered)
     try:
         checker(attempt)
     except NotImplementedError:
-        print(f"{name}: {NOT_ANSWERED}")
-        return False
+        return _verdict(name, "not answered yet", not_answered)
     except Hint as hint:
-        print(f"{name}: not yet - {hint}")
-        return False
+        return _verdict(name, "not yet", f" - {hint}")
     except Exception as error:  # the learner's code failed: one line, and a hint if we know the mistake
         text = f"{type(error).__name__}: {_first_line(error)}"
         hints = [hint for pattern, hint in known_mistakes if re.search(pattern, text, re.S)]
-        print(f"{name}: not yet - your code raised {text}" + (f"\n  Hint: {hints[0]}" if hints else ""))
-        return False
-    print(f"{name}: correct!")
-    return True
+        return _verdict(name, "not yet", f" - your code raised {text}" + (f"\n  Hint: {hints[0]}" if hints else ""))
+    return _verdict(name, "correct!", "")
 
 
 def _first_line(error: BaseException) -> str:
@@ -604,23 +609,20 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
     through :func:`check` with :data:`EXPERIMENT_FN_MISTAKES`.
     """
     import os
-    import shutil
     from pathlib import Path
 
     import tensorflow as tf
 
     from helpers import learn_runner
     from helpers.experiment import Experiment
+    from helpers.notebook import fresh_model_dir
     from helpers.tensorboard import read_scalars
     from helpers.train import default_hparams
 
     expect(callable(attempt), "pass the function itself - check(..., my_experiment_fn, ...) - without calling it; "
                               "learn_runner.run calls it with (run_config, hparams).")
     model_dir = Path(model_dir)
-    # A fresh run, so the global steps below are this run's. The event writers TensorFlow caches per folder would
-    # go on writing into the deleted files of an earlier run: close them first.
-    tf.compat.v1.summary.FileWriterCache.clear()
-    shutil.rmtree(model_dir, ignore_errors=True)
+    fresh_model_dir(model_dir)  # a fresh run, so the global steps below are this run's
     hparams = default_hparams(train_steps=train_steps, min_eval_frequency=min_eval_frequency)
     run_config = tf.estimator.RunConfig(model_dir=str(model_dir), tf_random_seed=seed, log_step_count_steps=None)
 

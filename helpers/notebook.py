@@ -1,4 +1,5 @@
-"""The one call in every notebook's Setup: quiet TensorFlow, fix seeds, set plotting defaults; show_source.
+"""The one call in every notebook's Setup: quiet TensorFlow, fix seeds, set plotting defaults; show_source;
+fresh_model_dir for a training run that starts from scratch.
 
 TensorFlow 2.15 talks a lot: its C++ core prints CUDA-plugin registration errors at import on a machine
 without a GPU, and tf.compat.v1 / tf.estimator print deprecation warnings through the absl logger. None
@@ -6,7 +7,7 @@ of it is about the learner's code, and all of it would change the stored noteboo
 silences it at the source - the C++ log level must be set *before* TensorFlow is imported, so call it
 before ``import tensorflow`` - and returns the ``tensorflow`` module.
 
-Taught in ``notebooks/00_start_here.ipynb``.
+Taught in ``notebooks/00_start_here.ipynb``; ``fresh_model_dir`` in ``notebooks/02_model_fn_and_estimatorspec.ipynb``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import random
+import shutil
 import warnings
+from pathlib import Path
 
 
 def quiet_tensorflow() -> None:
@@ -75,3 +78,19 @@ def show_source(*objects) -> None:
     for obj in objects:
         module = inspect.getmodule(obj).__name__.replace(".", "/") + ".py"
         display(Markdown(f"`{module}`\n```python\n{inspect.getsource(obj).rstrip()}\n```"))
+
+
+def fresh_model_dir(*model_dirs) -> None:
+    """Start each model directory from scratch, so a re-run (or Run All twice) trains the same steps again.
+
+    An Estimator resumes from the checkpoint it finds in its model_dir: ``max_steps=300`` on a folder already at
+    step 300 trains nothing. Deleting the folder is not quite enough in a kernel that already wrote there:
+    TensorFlow caches one event-file writer per folder (``tf.compat.v1.summary.FileWriterCache``) and would go on
+    writing into the deleted files, so a second Run All would find no new events. Close the cached writers first,
+    then delete.
+    """
+    import tensorflow as tf
+
+    tf.compat.v1.summary.FileWriterCache.clear()
+    for folder in model_dirs:
+        shutil.rmtree(Path(folder), ignore_errors=True)

@@ -50,11 +50,11 @@ def isolated_keras_cache(tmp_path, monkeypatch):
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Keep whole-notebook runs apart and in order when the suite runs on two workers (`make test` uses
-    pytest-xdist's ``--dist loadgroup``): the nbval runs (tests/test_nbval.py) and the exercise runs
-    (tests/test_exercises.py, which share one temporary copy of notebooks/) each go to one worker as a group, in
-    the notebooks' order - 04 restores the model 03 trained. The unit tests fill in around them."""
+    pytest-xdist's ``--dist loadgroup``): tests that run notebooks or train in a kernel go to one worker per file,
+    unless they name their own group (tests/test_notebooks.py: one group per notebook, 03 and 04 together and in
+    that order - 04 restores the model 03 trained). The unit tests fill in around them."""
     for item in items:
-        if item.get_closest_marker("notebook"):
+        if item.get_closest_marker("notebook") and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 

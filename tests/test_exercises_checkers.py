@@ -454,3 +454,25 @@ def test_train_inputs_check_prints_one_line_for_skeletons_and_errors(capsys):
     assert "Exercise 1: not yet - get_train_inputs returned only a function" in capsys.readouterr().out
     assert check("Exercise 1", _train_inputs(), checker, exercises.TRAIN_INPUTS_MISTAKES)
     assert capsys.readouterr().out == "Exercise 1: correct!\n"
+
+
+def test_every_check_keeps_its_latest_verdict_in_results(capsys, monkeypatch):
+    """helpers.exercises.RESULTS: what tests/test_notebooks.py reads after the solutions' pass."""
+    monkeypatch.setattr(exercises, "RESULTS", {})
+
+    def skeleton():
+        raise NotImplementedError
+
+    def wrong(_):
+        raise Hint("look again")
+
+    assert not exercises.check_answer("Exercise 1", None, 3)
+    assert not check("Exercise 2", skeleton, lambda attempt: attempt())
+    assert not check("Exercise 3", object(), wrong)
+    assert exercises.RESULTS == {"Exercise 1": "not answered yet", "Exercise 2": "not answered yet",
+                                 "Exercise 3": "not yet"}
+    assert exercises.check_answer("Exercise 1", 3, 3)
+    assert not exercises.check_answer("Exercise 1", 4, 3)  # the latest verdict counts
+    assert exercises.RESULTS["Exercise 1"] == "not yet"
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"Exercise 1: {exercises.NOT_ANSWERED}" and printed[2] == "Exercise 3: not yet - look again"

@@ -1,0 +1,202 @@
+"""Every notebook, run top to bottom in a fresh kernel under nbval (strict), reproduces its stored outputs; then
+Run All again in the same kernel with the exercise solutions in place, and every exercise must say "correct!".
+
+One kernel per notebook does three jobs at once (issue 9: each notebook used to run three times):
+
+1. **nbval, strict.** The first pass is the stored notebook as a learner opens it - the answer cells blank or
+   skeletons, their checks saying "not answered yet" - and every output must match the stored one (the flags in
+   pyproject.toml's addopts: current env, sanitize file, cell timeout).
+2. **Run All twice.** Learners re-run notebooks, so the second pass runs every cell again in the same kernel: it
+   finds the first pass's variables in the kernel and its files on disk, and must not raise.
+3. **The solutions pass the checks.** In the second pass each answer cell holds its solution (kept in the cell's
+   metadata, shown to the learner behind "click to reveal"), and every exercise that the first pass checked must
+   end "correct!" (``helpers.exercises.RESULTS``).
+
+The test writes that two-pass notebook next to a copy of the series in a temporary folder (so ``../runs/`` is
+temporary, and the repository's notebooks and runs are never touched), and runs nbval on it in a subprocess - one
+session per notebook, so pytest-xdist can run notebooks on both workers. Notebook 04 restores the model 03 trained
+in ``../runs``: the two share a copy and an xdist group, in that order.
+
+``make test`` runs notebook 03 - most of a minute on its own - once: the solutions go into its single pass, and
+only the answer and check cells are exempt from the output comparison (``RUN_ALL_ONCE_IN_MAKE_TEST``).
+``RUN_ALL_TWICE=all`` (set by ``make notebooks`` and ``make notebook NB=03``) gives it both passes too. To see
+nbval's own per-cell report of the stored notebook, run it directly:
+``.venv/bin/python -m pytest notebooks/03_experiment_and_tensorboard.ipynb``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISE = re.compile(r"(Exercise \d+\w*): (?:correct!|not answered yet|not yet)")
+IGNORE_OUTPUT = "nbval-ignore-output"
+
+#: Notebooks that restore what an earlier one trained in ../runs: they run after it, in the same copy.
+NEEDS = {"04": "03"}
+
+#: A second Run All costs a whole notebook run again; make test does it for every notebook but these.
+RUN_ALL_ONCE_IN_MAKE_TEST = {"03"}
+
+
+def number(path: Path) -> str:
+    return path.name[:2]
+
+
+def group(path: Path) -> str:
+    """The xdist group (and series copy) of a notebook: its own, or the one of the notebook it needs."""
+    first = number(path)
+    while first in NEEDS:
+        first = NEEDS[first]
+    return f"notebooks-{first}"
+
+
+def answer_cells(nb) -> list:
+    return [c for c in nb.cells if "exercise-answers" in c.metadata.get("tags", [])]
+
+
+def stored_exercises(nb) -> set[str]:
+    """The names of the exercises whose checks print in the stored outputs."""
+    return {name for cell in nb.cells if cell.cell_type == "code" for name in EXERCISE.findall(_text(cell))}
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") or "".join(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+
+
+def _code(source: str, ignore_output: bool = True):
+    cell = nbformat.v4.new_code_cell(source)
+    if ignore_output:
+        cell.metadata["tags"] = [IGNORE_OUTPUT]
+    return cell
+
+
+def with_solutions(cells, tag_only_exercises: bool) -> list:
+    """The cells again, each answer cell holding its solution, with no stored outputs to compare.
+
+    ``tag_only_exercises``: keep the stored outputs of every cell but the answer cells and the check cells (the
+    single pass of a notebook that runs once; the rest must still match)."""
+    out = []
+    for cell in cells:
+        cell = nbformat.from_dict(cell)  # a deep copy, with an id of its own
+        cell.id = f"{cell.get('id', 'cell')[:56]}-again"
+        if cell.cell_type == "code":
+            is_answer = "exercise-answers" in cell.metadata.get("tags", [])
+            if is_answer:
+                cell.source = cell.metadata["solution"]
+            if not tag_only_exercises or is_answer or EXERCISE.search(_text(cell)):
+                cell.metadata["tags"] = [*cell.metadata.get("tags", []), IGNORE_OUTPUT]
+                if not tag_only_exercises:
+                    cell.outputs, cell.execution_count = [], None
+        out.append(cell)
+    return out
+
+
+def two_pass_notebook(path: Path, twice: bool):
+    """The notebook nbval runs: the stored pass, then (``twice``) Run All again with the solutions, then a cell
+    that asserts every exercise checked is correct."""
+    nb = nbformat.read(path, as_version=4)
+    expected = sorted(stored_exercises(nb))
+    reset = _code("import helpers.exercises\nhelpers.exercises.RESULTS.clear()  # [test] the solutions' pass")
+    if twice:
+        nb.cells = [*nb.cells, reset, *with_solutions(nb.cells, tag_only_exercises=False)]
+    else:
+        nb.cells = [reset, *with_solutions(nb.cells, tag_only_exercises=True)]
+    if answer_cells(nb) or expected:
+        nb.cells.append(_code(
+            "# [test] every exercise checked in the stored notebook passes with the solutions in place\n"
+            "from helpers.exercises import RESULTS\n"
+            f"expected = {expected!r}\n"
+            "wrong = {name: RESULTS.get(name, 'never checked') for name in expected\n"
+            "         if RESULTS.get(name) != 'correct!'}\n"
+            "assert expected and not wrong, f'with the solutions: {wrong or \"no exercise found\"}'"))
+    return nb
+
+
+class SeriesCopies:
+    """One copy of notebooks/ per xdist group, each with its own ../runs, and which notebooks ran in it."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.folders: dict[str, Path] = {}
+        self.ran: set[str] = set()
+
+    def folder(self, path: Path) -> Path:
+        name = group(path)
+        if name not in self.folders:
+            root = self.tmp_path_factory.mktemp(name)
+            shutil.copytree(REPO / "notebooks", root / "notebooks",
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb"))
+            self.folders[name] = root / "notebooks"
+        return self.folders[name]
+
+    def run(self, path: Path) -> None:
+        """nbval on the two-pass notebook, after the notebook it needs (run here first when it was deselected)."""
+        needed = NEEDS.get(number(path))
+        if needed and needed not in self.ran:
+            self.run(next(p for p in NOTEBOOKS if number(p) == needed))
+        twice = os.environ.get("RUN_ALL_TWICE") == "all" or number(path) not in RUN_ALL_ONCE_IN_MAKE_TEST
+        target = self.folder(path) / path.name
+        nbformat.write(two_pass_notebook(path, twice), target)
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "--color=no", "-c", str(REPO / "pyproject.toml"),
+                                 "--rootdir", str(target.parent), str(target)],
+                                cwd=REPO, capture_output=True, text=True, timeout=1800)
+        self.ran.add(number(path))
+        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+        assert result.returncode == 0, (f"{path.name} ({'two passes' if twice else 'one pass'}; cell numbers count "
+                                        f"the test's copy):\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}")
+        assert " passed" in summary and "skipped" not in summary, result.stdout[-2000:]
+
+
+@pytest.fixture(scope="session")
+def series_copies(tmp_path_factory):
+    return SeriesCopies(tmp_path_factory)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xdist_group(group(p))) for p in NOTEBOOKS],
+                         ids=lambda p: p.name)
+def test_notebook_nbval_run_all_twice_and_solutions(path, series_copies):
+    series_copies.run(path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solution_is_the_one_shown_to_the_learner(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = answer_cells(nb)
+    if not cells:
+        pytest.skip("no answer cell")
+    shown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown" and "<details>" in c.source)
+    for cell in cells:
+        assert cell.metadata["solution"] in shown, "the revealable solution differs from the one the tests run"
+
+
+def test_the_two_pass_notebook_compares_the_stored_pass_and_checks_every_exercise():
+    """The test's own construction: the stored pass keeps its outputs (compared); the solutions' pass replaces the
+    answer cells and compares nothing; the final cell names every exercise of the stored outputs."""
+    path = next(p for p in NOTEBOOKS if answer_cells(nbformat.read(p, as_version=4)))
+    stored = nbformat.read(path, as_version=4)
+    nb = two_pass_notebook(path, twice=True)
+    n = len(stored.cells)
+    assert [c.source for c in nb.cells[:n]] == [c.source for c in stored.cells]
+    assert all(IGNORE_OUTPUT not in c.metadata.get("tags", []) for c in nb.cells[:n] if c.cell_type == "code")
+    second = nb.cells[n + 1:-1]
+    assert all(IGNORE_OUTPUT in c.metadata["tags"] and not c.outputs for c in second if c.cell_type == "code")
+    assert [c.source for c in answer_cells(nbformat.from_dict({**nb, "cells": second}))] == \
+        [c.metadata["solution"] for c in answer_cells(stored)]
+    assert all(name in nb.cells[-1].source for name in stored_exercises(stored))
+
+    once = two_pass_notebook(path, twice=False)
+    compared = [c for c in once.cells if c.cell_type == "code" and IGNORE_OUTPUT not in c.metadata.get("tags", [])]
+    stored_outputs = {c.source: c.outputs for c in stored.cells if c.cell_type == "code"}
+    assert compared and all(c.outputs == stored_outputs[c.source] for c in compared)
+    assert not any(EXERCISE.search(_text(c)) for c in compared), "a check cell's output would be compared"
