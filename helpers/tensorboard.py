@@ -160,12 +160,17 @@ def prepare_tensorboard(logdir) -> int:
       `tensorboard`" and show nothing);
     - stops a TensorBoard this notebook started earlier for the same logdir, and picks a free port, so a
       re-run starts a fresh board instead of "Reusing TensorBoard on port 6006" with a stale frame;
-    - prints a plain link to open the board in a new tab (through ``TENSORBOARD_PROXY_URL`` on JupyterHub or
-      Binder, where the inline frame's ``localhost`` is not your machine).
+    - on JupyterHub or Binder (``JUPYTERHUB_SERVICE_PREFIX`` is set), where the frame's ``localhost`` is not your
+      machine, sets ``TENSORBOARD_PROXY_URL`` to ``{prefix}proxy/%PORT%/`` unless it is already set, so the
+      frame loads the board through jupyter-server-proxy (TensorBoard puts the port in for ``%PORT%``);
+    - prints a plain link to open the board in a new tab (through ``TENSORBOARD_PROXY_URL`` when it is set).
     """
     os.environ["TENSORBOARD_BINARY"] = tensorboard_binary()
     stop_tensorboard(logdir)
     port = _free_port()
+    hub_prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if hub_prefix and not os.environ.get("TENSORBOARD_PROXY_URL"):
+        os.environ["TENSORBOARD_PROXY_URL"] = hub_prefix.rstrip("/") + "/proxy/%PORT%/"
     proxy = os.environ.get("TENSORBOARD_PROXY_URL")
     link = proxy.replace("%PORT%", str(port)) if proxy else f"http://localhost:{port}/"
     print(f"TensorBoard for {logdir} will be on port {port}. If the frame below stays blank, open {link} "

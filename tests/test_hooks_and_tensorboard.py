@@ -18,7 +18,7 @@ from test_experiment import estimator, eval_input_fn, linear_model_fn, train_inp
 
 from helpers.experiment import Experiment  # noqa: E402
 from helpers.hooks import ProgressBarHook  # noqa: E402
-from helpers.tensorboard import plot_training, read_scalars, stop_tensorboard  # noqa: E402
+from helpers.tensorboard import plot_training, prepare_tensorboard, read_scalars, stop_tensorboard  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +158,33 @@ def test_tensorboard_magic_works_from_a_kernel_without_the_env_bin_on_path_and_a
         assert "BOARDS 1 True" in out[-1], out  # one board for the logdir, on a new port
     finally:
         stop_tensorboard(logdir)
+
+
+# --- %tensorboard on JupyterHub / Binder: through jupyter-server-proxy -------------------------------------
+def test_prepare_tensorboard_on_jupyterhub_points_the_frame_at_the_proxy(tmp_path, monkeypatch, capsys):
+    """On a hub the frame's `localhost` is not the learner's machine: TensorBoard 2.15's %tensorboard frame must load
+    {JUPYTERHUB_SERVICE_PREFIX}proxy/<port>/ (jupyter-server-proxy), and the printed link must be that too."""
+    import IPython.display
+    from tensorboard import notebook
+
+    for name in ("TENSORBOARD_PROXY_URL", "TENSORBOARD_BINARY", "JUPYTERHUB_SERVICE_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+
+    port = prepare_tensorboard(tmp_path)  # not on a hub: nothing set, the frame goes to localhost:<port>
+    assert "TENSORBOARD_PROXY_URL" not in os.environ
+    assert f"open http://localhost:{port}/ in a new tab" in capsys.readouterr().out
+
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    port = prepare_tensorboard(tmp_path)
+    assert os.environ["TENSORBOARD_PROXY_URL"] == "/user/ada/proxy/%PORT%/"
+    assert f"open /user/ada/proxy/{port}/ in a new tab" in capsys.readouterr().out
+    notebook._display_ipython(port, height=600, display_handle=None)  # what %tensorboard shows in JupyterLab
+    assert f'new URL("/user/ada/proxy/{port}/", window.location)' in shown[-1]
+    assert "const port = 0;" in shown[-1]  # the URL is used as it is, not re-pointed at localhost:<port>
+
+    monkeypatch.setenv("TENSORBOARD_PROXY_URL", "https://hub.example/tb/%PORT%/")  # set by the hub's admin: kept
+    port = prepare_tensorboard(tmp_path)
+    assert os.environ["TENSORBOARD_PROXY_URL"] == "https://hub.example/tb/%PORT%/"
+    assert f"open https://hub.example/tb/{port}/ in a new tab" in capsys.readouterr().out
