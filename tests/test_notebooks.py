@@ -145,16 +145,20 @@ class SeriesCopies:
         if needed and needed not in self.ran:
             self.run(next(p for p in NOTEBOOKS if number(p) == needed))
         twice = os.environ.get("RUN_ALL_TWICE") == "all" or number(path) not in RUN_ALL_ONCE_IN_MAKE_TEST
-        target = self.folder(path) / path.name
-        nbformat.write(two_pass_notebook(path, twice), target)
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "--color=no", "-c", str(REPO / "pyproject.toml"),
-                                 "--rootdir", str(target.parent), str(target)],
-                                cwd=REPO, capture_output=True, text=True, timeout=1800)
+        result = nbval(two_pass_notebook(path, twice), self.folder(path) / path.name)
         self.ran.add(number(path))
         summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
         assert result.returncode == 0, (f"{path.name} ({'two passes' if twice else 'one pass'}; cell numbers count "
                                         f"the test's copy):\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}")
         assert " passed" in summary and "skipped" not in summary, result.stdout[-2000:]
+
+
+def nbval(nb, target: Path) -> subprocess.CompletedProcess:
+    """Write ``nb`` to ``target`` and run nbval on it with the repository's settings, in a subprocess."""
+    nbformat.write(nb, target)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "--color=no", "-c", str(REPO / "pyproject.toml"),
+                           "--rootdir", str(target.parent), str(target)],
+                          cwd=REPO, capture_output=True, text=True, timeout=1800)
 
 
 @pytest.fixture(scope="session")
@@ -200,3 +204,34 @@ def test_the_two_pass_notebook_compares_the_stored_pass_and_checks_every_exercis
     stored_outputs = {c.source: c.outputs for c in stored.cells if c.cell_type == "code"}
     assert compared and all(c.outputs == stored_outputs[c.source] for c in compared)
     assert not any(EXERCISE.search(_text(c)) for c in compared), "a check cell's output would be compared"
+
+
+def tiny_notebook(tmp_path, solution: str) -> Path:
+    """A two-cell exercise, stored as a learner gets it: blank answer, check saying "not answered yet"."""
+    from helpers.exercises import NOT_ANSWERED
+
+    answer = nbformat.v4.new_code_cell("answer = None  # your answer", metadata={
+        "tags": ["exercise-answers"], "solution": solution})
+    check = nbformat.v4.new_code_cell(
+        "from helpers.exercises import check_answer\ncheck_answer('Exercise 1', answer, 42)",
+        execution_count=2, outputs=[nbformat.v4.new_output("stream", name="stdout",
+                                                           text=f"Exercise 1: {NOT_ANSWERED}\n"),
+                                    nbformat.v4.new_output("execute_result", {"text/plain": "False"},
+                                                           execution_count=2)])
+    answer.execution_count = 1
+    (tmp_path / "run").mkdir()
+    path = tmp_path / "99_tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[answer, check], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    return path
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("solution, twice, passes", [("answer = 42", True, True), ("answer = 41", True, False),
+                                                     ("answer = 41", False, False)],
+                         ids=["right, two passes", "wrong, two passes", "wrong, one pass"])
+def test_a_wrong_solution_fails_the_notebook_test_and_a_right_one_passes(tmp_path, solution, twice, passes):
+    result = nbval(two_pass_notebook(tiny_notebook(tmp_path, solution), twice), tmp_path / "run" / "tiny.ipynb")
+    assert (result.returncode == 0) == passes, result.stdout[-3000:]
+    if not passes:
+        assert "with the solutions: {'Exercise 1': 'not yet'}" in result.stdout
