@@ -16,8 +16,12 @@ TF 1.x behaviour kept on purpose (it surprises people, so here it is):
 - ``train_and_evaluate()`` evaluates whenever a new checkpoint is saved and at least ``min_eval_frequency``
   steps have passed since the last evaluation: evaluation cannot be more frequent than checkpoints, so set
   ``RunConfig(save_checkpoints_steps=...)`` accordingly, as the 2017 post did.
+- On a cluster (``TF_CONFIG`` with more than one task), ``train()`` - a worker's default schedule - first starts
+  this task's TensorFlow server, as TF 1.x's did (without it a worker's session waits forever for its own
+  address); ``run_std_server()`` - a parameter server's - starts one and joins it.
 
-Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``.
+Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``; on a real localhost cluster in
+``notebooks/06_distributed_experiment.ipynb``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ __all__ = ["Experiment"]
 
 _DEFAULT_TRAIN_STEPS_PER_ITERATION = 1000
 _WARN_EVERY_SECS = 600  # TF 1.x repeated "no new checkpoint" warnings at most every 10 minutes
+#: The TensorFlow server this process started for its cluster task, by (task type, index, cluster).
+_SERVERS: dict = {}
 
 _LOCAL_EVAL_FREQUENCY_DEPRECATION = (
     "local_eval_frequency is deprecated as local_run will be renamed to train_and_evaluate. Use "
@@ -61,6 +67,12 @@ def _standardized_predicate(predicate_fn):
     if takes_path:
         return predicate_fn
     return lambda eval_result, checkpoint_path: predicate_fn(eval_result)
+
+
+def _non_negative_seconds(name: str, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"`{name}` must be a non-negative number of seconds, got {value!r}")
+    return value
 
 
 def _report(message: str) -> None:
@@ -198,6 +210,27 @@ class Experiment:
         return self._eval_steps
 
     @property
+    def eval_delay_secs(self):
+        """How long ``evaluate()`` and ``continuous_eval()`` wait before their first evaluation (default 120 s).
+
+        Settable: TF 1.x took it in the constructor only; a launcher that runs someone's ``experiment_fn`` on a
+        cluster (``helpers.cluster_task``) sets it on the Experiment that function returned."""
+        return self._eval_delay_secs
+
+    @eval_delay_secs.setter
+    def eval_delay_secs(self, value):
+        self._eval_delay_secs = _non_negative_seconds("eval_delay_secs", value)
+
+    @property
+    def continuous_eval_throttle_secs(self):
+        """The least time between two evaluations of ``continuous_eval()`` (default 60 s). Settable, as above."""
+        return self._continuous_eval_throttle_secs
+
+    @continuous_eval_throttle_secs.setter
+    def continuous_eval_throttle_secs(self, value):
+        self._continuous_eval_throttle_secs = _non_negative_seconds("continuous_eval_throttle_secs", value)
+
+    @property
     def train_spec(self) -> tf.estimator.TrainSpec:
         """The TF 2 equivalent of this Experiment's training half."""
         return tf.estimator.TrainSpec(self._train_input_fn, max_steps=self._train_steps,
@@ -263,22 +296,39 @@ class Experiment:
         return is_distributed(self._estimator.config)
 
     def _start_server(self):
+        """Start (once per process) the TensorFlow server of this task, as TF 1.x's Experiment did."""
         config = self._estimator.config
         if not config.cluster_spec or not config.task_type or not config.master or config.task_id is None:
             raise ValueError(
                 "Could not start server; be sure to specify cluster_spec, task_type, master, and task in "
                 "RunConfig or set the TF_CONFIG environment variable."
             )
-        server = tf.distribute.Server(config.cluster_spec, job_name=config.task_type, task_index=config.task_id,
-                                      config=config.session_config, start=False)
-        server.start()
-        return server
+        key = (config.task_type, config.task_id, str(config.cluster_spec.as_dict()))
+        if key not in _SERVERS:  # a gRPC server cannot be stopped: a second Experiment in this process reuses it
+            server = tf.distribute.Server(config.cluster_spec, job_name=config.task_type,
+                                          task_index=config.task_id, config=config.session_config,
+                                          protocol=config.protocol, start=False)
+            server.start()
+            _SERVERS[key] = server
+        return _SERVERS[key]
+
+    def _needs_server(self) -> bool:
+        """TF 1.x: a training task of a cluster (a cluster spec and a master) runs its own server."""
+        config = self._estimator.config
+        return bool(self._is_distributed() and config.master and config.task_type != "evaluator")
 
     # -- the schedules -------------------------------------------------------------------------------------
     def train(self, delay_secs=None):
-        """Train up to global step ``train_steps`` (forever if None); workers start staggered, as TF 1.x."""
+        """Train up to global step ``train_steps`` (forever if None); workers start staggered, as TF 1.x.
+
+        On a cluster (``TF_CONFIG`` with more than one task) it first starts this task's TensorFlow server, as
+        TF 1.x's ``Experiment.train`` did - before the delay, so the other tasks can reach it meanwhile. A
+        worker's session connects to its own server (``RunConfig.master``): without one it would wait forever.
+        """
         extra_hooks = []
         config = self._estimator.config
+        if self._needs_server():
+            self._start_server()
         if delay_secs is None:
             task_id = config.task_id or 0
             if self._delay_workers_by_global_step:

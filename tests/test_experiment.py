@@ -5,6 +5,12 @@ tests that only evaluate share one trained model_dir (``trained``), and every sl
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -355,3 +361,109 @@ def experiment_fn_for_tests(run_config, hparams):
     est = tf.estimator.Estimator(linear_model_fn, params=hparams.values(), config=run_config)
     return Experiment(est, train_input_fn, eval_input_fn, train_steps=hparams.train_steps, eval_steps=None,
                       min_eval_frequency=10)
+
+
+# --- on a cluster: train() starts this task's TensorFlow server first, as TF 1.x's did ----------------------
+CLUSTER = {"chief": ["localhost:2221"], "worker": ["localhost:2222", "localhost:2223", "localhost:2224"],
+           "ps": ["localhost:2225"]}
+
+
+@pytest.fixture
+def cluster_calls(monkeypatch):
+    """TF_CONFIG setter; tf.distribute.Server, sleeps and training recorded in order into one list."""
+    calls = []
+
+    class RecordedServer:
+        def __init__(self, cluster_spec, job_name, task_index, config=None, protocol=None, start=True):
+            self.job_name, self.task_index = job_name, task_index
+            assert not start, "started before it is kept"
+
+        def start(self):
+            calls.append(("server", self.job_name, self.task_index))
+
+        def join(self):
+            calls.append(("join",))
+
+    monkeypatch.setattr(tf.distribute, "Server", RecordedServer)
+    monkeypatch.setattr("helpers.experiment._SERVERS", {})
+    monkeypatch.setattr("helpers.experiment.time.sleep", lambda secs: calls.append(("sleep", secs)))
+
+    def as_task(task_type, index=0):
+        monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": CLUSTER, "task": {"type": task_type, "index": index}}))
+
+    yield calls, as_task
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+
+
+def recorded_experiment(model_dir, calls, monkeypatch, **kwargs):
+    exp = experiment(model_dir, train_steps=20, **kwargs)
+    monkeypatch.setattr(exp, "_call_train", lambda hooks=(), max_steps=None, **_: calls.append(("train", max_steps)))
+    return exp
+
+
+def test_train_on_a_cluster_worker_starts_its_server_before_waiting_and_training(tmp_path, cluster_calls,
+                                                                                   monkeypatch):
+    calls, as_task = cluster_calls
+    as_task("worker", 2)
+    exp = recorded_experiment(tmp_path, calls, monkeypatch)
+    exp.train()
+    assert calls == [("server", "worker", 2), ("sleep", 10), ("train", 20)]  # TF 1.x: 5 s more per worker index
+    exp.train(delay_secs=0)
+    assert calls[3:] == [("train", 20)]  # one server per process: the second call reuses it
+    as_task("chief")
+    recorded_experiment(tmp_path, calls, monkeypatch).train()
+    assert calls[4:] == [("server", "chief", 0), ("train", 20)]
+
+
+@pytest.mark.parametrize("task", [None, "evaluator"])
+def test_train_starts_no_server_locally_or_on_the_evaluator(tmp_path, cluster_calls, monkeypatch, task):
+    calls, as_task = cluster_calls
+    if task:
+        as_task(task)
+    recorded_experiment(tmp_path, calls, monkeypatch).train()
+    assert calls == [("train", 20)]
+
+
+def test_run_std_server_starts_and_joins_the_ps_server(tmp_path, cluster_calls, monkeypatch):
+    calls, as_task = cluster_calls
+    as_task("ps")
+    recorded_experiment(tmp_path, calls, monkeypatch).run_std_server()
+    assert calls == [("server", "ps", 0), ("join",)]
+
+
+TRAIN_ON_A_CLUSTER = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from test_experiment import experiment, tf
+experiment(sys.argv[1], train_steps=5).train()
+print("global step", tf.train.load_variable(sys.argv[1], "global_step"))
+"""
+
+
+def test_train_on_a_real_cluster_task_reaches_train_steps(tmp_path):
+    """A training task of a real two-task cluster (its own gRPC server, the chief's device filters let it train
+    alone): the session connects to RunConfig.master, this task's own address - without the server train() started,
+    it would wait for it forever."""
+    from helpers.cluster import make_cluster_spec
+
+    spec = make_cluster_spec(num_workers=1, num_ps=0)
+    env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": spec, "task": {"type": "chief", "index": 0}})}
+    result = subprocess.run([sys.executable, "-c", TRAIN_ON_A_CLUSTER, str(tmp_path), str(Path(__file__).parent)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("global step 5"), result.stdout
+
+
+def test_evaluator_waits_can_be_set_on_an_experiment_made_elsewhere(tmp_path, slept, monkeypatch):
+    """helpers.cluster_task shortens the evaluator's waits on the Experiment the post's experiment_fn returned."""
+    exp = experiment(tmp_path, train_steps=10)
+    assert (exp.eval_delay_secs, exp.continuous_eval_throttle_secs) == (120, 60)  # TF 1.x's defaults
+    exp.eval_delay_secs, exp.continuous_eval_throttle_secs = 0, 1.5
+    sim = Simulated(exp, monkeypatch, step=10, checkpoints=["model.ckpt-10"])
+    exp.continuous_eval()
+    assert [step for _, step, _ in sim.evaluated] == [10]
+    assert len(slept) == 1 and 1.0 < slept[0] <= 1.5  # no first wait; the throttle after the evaluation
+    for name in ("eval_delay_secs", "continuous_eval_throttle_secs"):
+        for wrong in (-1, "5", None, True):
+            with pytest.raises(ValueError, match=f"`{name}` must be a non-negative number of seconds"):
+                setattr(exp, name, wrong)
