@@ -5,6 +5,8 @@
 - :func:`call_sequence` - one ``Estimator.train`` call as a sequence of the calls a recording saw (notebook 02).
 - :func:`train_and_evaluate_timeline` - training steps, checkpoints and evaluations against time and global
   step, read from a run's event files (notebook 03).
+- :func:`cluster_diagram` - a localhost cluster's processes (chief, workers, ps, evaluator, the launcher), the
+  schedule each ran and what flows between them (notebook 06).
 """
 
 from __future__ import annotations
@@ -300,5 +302,119 @@ def train_and_evaluate_timeline(model_dir, title: str | None = None, figsize=(12
     top_rate = max([r["rate"] for r in timeline["rates"]], default=1.0)
     ax_rate.set(xlabel="seconds since the run started", ylabel="steps / s", ylim=(0, 1.4 * top_rate))
     ax_rate.legend(fontsize=8, loc="upper left", ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# cluster_diagram (notebook 06): the processes of a localhost cluster, their schedules and what flows between them.
+
+#: The schedule learn_runner picks for each task type when none is given (helpers.learn_runner.default_schedule).
+CLUSTER_SCHEDULES = {"chief": "train_and_evaluate", "worker": "train", "ps": "run_std_server",
+                     "evaluator": "continuous_eval"}
+_CLUSTER_ROLES = {
+    "chief": "own TF server; initialises the\nvariables, trains, writes\ncheckpoints and summaries",
+    "worker": "own TF server (started by\ntrain(), as TF 1.x); trains\nthe same variables",
+    "ps": "holds the variables (weights,\nglobal_step); never returns:\nthe launcher stops it",
+    "evaluator": "outside the cluster spec;\nevaluates each new checkpoint,\nstops at one >= train_steps",
+}
+
+
+def cluster_diagram(cluster_spec=None, schedules=None, title: str | None = None, figsize=(12, 6.6)):
+    """A localhost cluster as boxes and arrows: the chief and workers on top, the parameter server(s) in the middle,
+    model_dir and the evaluator below, the launcher on the left.
+
+    ``cluster_spec`` (``{"chief": ["localhost:port"], ...}``, e.g. ``Cluster.cluster_spec`` of a run) names the
+    addresses; ``schedules`` (``{"chief:0": "train_and_evaluate", ...}``, e.g. ``Cluster.schedules()``, read from the
+    tasks' logs) the schedule each process ran - learn_runner's defaults where not given. Arrows: the trainers read
+    the variables from the ps and send it their updates, each on its own (asynchronous); the chief writes
+    checkpoints into model_dir; the evaluator reads them and writes its metrics to ``eval_continuous/``.
+    Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    spec = cluster_spec or {"chief": ["localhost:port"], "worker": ["localhost:port"], "ps": ["localhost:port"]}
+    schedules = dict(schedules or {})
+    trainers = [("chief", i, a) for i, a in enumerate(spec.get("chief", []))]
+    trainers += [("worker", i, a) for i, a in enumerate(spec.get("worker", []))]
+    servers = [("ps", i, a) for i, a in enumerate(spec.get("ps", []))]
+
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 64)
+    ax.axis("off")
+    colours = {"chief": "#dbe9f6", "worker": "#dbe9f6", "ps": "#e4f2dc", "evaluator": "#fde3c8", "dir": "#eeeeee"}
+
+    def box(x, y, w, h, kind, title_text, body):
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.3,rounding_size=1.0", linewidth=1.2,
+                                    facecolor=colours[kind], edgecolor="#444444"))
+        ax.text(x + w / 2, y + h - 1.0, title_text, ha="center", va="top", fontsize=10, fontweight="bold",
+                family="monospace")
+        ax.text(x + w / 2, y + h - 4.0, body, ha="center", va="top", fontsize=8, linespacing=1.3)
+
+    def arrow(start, end, label="", at=None, style="-|>", colour="#333333", ls="-"):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=12, linewidth=1.2, color=colour,
+                                     linestyle=ls, shrinkA=1, shrinkB=1))
+        if label:
+            x, y = at or ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+            ax.text(x, y, label, ha="center", va="center", fontsize=7.5, style="italic", color="#222222",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+
+    def schedule_of(kind, index):
+        return schedules.get(f"{kind}:{index}", CLUSTER_SCHEDULES[kind])
+
+    left, right = 24.0, 99.0  # the launcher takes the left strip
+    # the trainers, on top
+    width = min(24.0, (right - left) / max(1, len(trainers)) - 3)
+    trainer_centres = []
+    for n, (kind, index, address) in enumerate(trainers):
+        x = left + n * (right - left) / len(trainers) + ((right - left) / len(trainers) - width) / 2
+        box(x, 44, width, 18, kind, f"{kind}:{index}", f"{address}\nschedule: {schedule_of(kind, index)}\n\n"
+            + _CLUSTER_ROLES[kind])
+        trainer_centres.append(x + width / 2)
+    # the parameter servers, in the middle
+    ps_width = 26.0
+    ps_centres = []
+    for n, (kind, index, address) in enumerate(servers):
+        x = left + (n + 0.5) * (right - left) / len(servers) - ps_width / 2
+        box(x, 22, ps_width, 15.5, "ps", f"ps:{index}", f"{address}\nschedule: {schedule_of(kind, index)}\n\n"
+            + _CLUSTER_ROLES["ps"])
+        ps_centres.append(x + ps_width / 2)
+    for n, tx in enumerate(trainer_centres):
+        for px in ps_centres:
+            spread = (n - (len(trainer_centres) - 1) / 2) * 5.0  # each trainer's arrows meet the ps apart
+            arrow((tx - 1.2, 43.6), (px + spread - 1.2, 37.9), style="<|-")
+            arrow((tx + 1.2, 43.6), (px + spread + 1.2, 37.9))
+    if trainer_centres and ps_centres:
+        ax.text(ps_centres[-1] + ps_width / 2 + 2, 30, "each trainer, on its own (asynchronous):\n"
+                "\u2191 reads the variables from the ps\n\u2193 sends it its updates", ha="left", va="center",
+                fontsize=7.5, style="italic", color="#222222")
+    # model_dir and the evaluator, below
+    box(left + 2, 1, 30, 15, "dir", "model_dir", "checkpoints model.ckpt-N\nevent files (training)\n"
+        "eval_continuous/ (metrics)\nlogs/<task>.log (launcher)")
+    evaluator = "evaluator:0"
+    evaluator_role = _CLUSTER_ROLES["evaluator"].split("\n", 1)[1]  # "not in the cluster spec" is said above
+    box(right - 32, 1, 32, 15, "evaluator", evaluator, "not in the cluster spec\nschedule: "
+        f"{schedules.get(evaluator, CLUSTER_SCHEDULES['evaluator'])}\n\n{evaluator_role}")
+    if trainer_centres:
+        chief_x = trainer_centres[0]
+        ax.add_patch(FancyArrowPatch((chief_x - 9, 43.6), (left + 12, 16.4), arrowstyle="-|>", mutation_scale=12,
+                                     linewidth=1.2, color="#2b5d8a", connectionstyle="arc3,rad=0.25"))
+        ax.text(left + 4.5, 31, "chief: checkpoints\nevery N steps,\nsummaries", fontsize=7.5, style="italic",
+                color="#2b5d8a", ha="left", va="center")
+    arrow((left + 32.6, 10.5), (right - 32.6, 10.5), colour="#b35900")
+    arrow((right - 32.6, 5.5), (left + 32.6, 5.5), colour="#b35900")
+    middle = (left + 32.6 + right - 32.6) / 2
+    ax.text(middle, 11.5, "reads each new checkpoint", ha="center", va="bottom", fontsize=7.5, style="italic")
+    ax.text(middle, 4.5, "writes its metrics", ha="center", va="top", fontsize=7.5, style="italic")
+    # the launcher, on the left
+    box(0.5, 1, 18, 61, "dir", "launcher", "helpers.cluster.Cluster\n(in this kernel)\n\n"
+        "picks free ports,\nstarts one process per\ntask, each with its\nTF_CONFIG:\n"
+        "{cluster: spec,\n task: {type, index}}\n\nwrites logs/<task>.log,\nshows the status,\n"
+        "stops the ps when\nchief, workers and\nevaluator are done,\nstops everything on\nan error or interrupt")
+    ax.plot([19.2, 19.2], [2, 61], color="#888888", lw=1, ls=":")
+    ax.set_title(title or "One Experiment, four processes: what each task runs and what flows between them",
+                 fontsize=11, loc="left")
     fig.tight_layout()
     return fig
