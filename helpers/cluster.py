@@ -259,9 +259,12 @@ class Cluster:
 
     # -- running it -------------------------------------------------------------------------------------------
     def start(self) -> Cluster:
-        """Pick ports, then start every task (the ps first, the evaluator last), each with its TF_CONFIG."""
-        if self.tasks:
-            raise RuntimeError("this Cluster was started already: make a new one")
+        """Pick ports, then start every task (the ps first, the evaluator last), each with its TF_CONFIG.
+
+        A cluster that was stopped starts afresh (new ports, new logs); one that is running cannot start again."""
+        if any(t.returncode is None for t in self.tasks if t.process is not None):
+            raise RuntimeError("this Cluster is running already: wait() for it or stop() it first")
+        self._display, self._printed = None, {}
         self.cluster_spec = make_cluster_spec(self.num_workers, self.num_ps, self.host)
         logs = self.model_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)

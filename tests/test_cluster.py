@@ -236,15 +236,21 @@ def test_task_reads_the_global_step_from_whole_log_lines_only(tmp_path):
     assert task.tail(1, grep="loss") == "INFO:tensorflow:loss = 0.2, step = 125 (1.2 sec)"
 
 
-def test_every_port_of_the_spec_is_served_then_freed_and_a_cluster_starts_once(tmp_path):
-    with Cluster(tmp_path, num_workers=2, command=stand_ins(), live=False) as cluster:
+def test_every_port_of_the_spec_is_served_then_freed_and_a_stopped_cluster_starts_afresh(tmp_path):
+    cluster = Cluster(tmp_path, num_workers=2, command=stand_ins(), live=False)
+    with cluster:
         in_spec = [t for t in cluster.tasks if t.type != "evaluator"]
         assert wait_for(lambda: all("listening" in t.log() for t in in_spec)), cluster.status_table()
         assert len(cluster.ports) == 4 and all(is_listening(p) for p in cluster.ports)
-        with pytest.raises(RuntimeError, match="started already"):
+        with pytest.raises(RuntimeError, match="running already"):
             cluster.start()
         with pytest.raises(KeyError, match="the tasks are ps:0, chief:0, worker:0, worker:1, evaluator:0"):
             cluster.task("master")
+    assert_all_gone(cluster)
+    first_pids = cluster.pids
+    with cluster:  # a learner running the cell again
+        assert set(cluster.pids).isdisjoint(first_pids)
+        assert all(t.state in ("serving", "starting") for t in cluster.tasks)
     assert_all_gone(cluster)
 
 
