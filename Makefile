@@ -16,6 +16,8 @@ ALL_NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # `make execute NOTEBOOKS=notebooks/03_experiment_and_tensorboard.ipynb` re-runs just that one
 NOTEBOOKS ?= $(ALL_NOTEBOOKS)
 LAB_ARGS ?=
+# The folder JupyterLab serves; tests/test_browser.py points it at a temporary copy of notebooks/
+LAB_DIR ?= notebooks
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
@@ -51,7 +53,7 @@ $(STAMP): environment.yml pyproject.toml
 	@touch "$@"
 
 lab: setup
-	cd notebooks && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
+	cd "$(LAB_DIR)" && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: setup
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
