@@ -60,14 +60,13 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_sessionfinish(session, exitstatus):
     """TensorBoards started by notebooks or tests outlive their kernels; when the whole session ends, stop the ones
-    whose logdir is in this repository or the temporary folder, so they do not keep re-reading event files.
-    Under pytest-xdist only the controller does it, after every worker is done (a worker that finished early
-    would otherwise stop a board another worker's notebook is still checking)."""
+    whose logdir is in this session's temporary folder (the tests run every notebook from a copy there), so they do
+    not keep re-reading event files. Boards of other sessions - a learner's `make lab`, another pytest run - are
+    left alone. Under pytest-xdist only the controller does it, after every worker is done (a worker that finished
+    early would otherwise stop a board another worker's notebook is still checking); the workers' temporary
+    folders are inside the controller's."""
     if hasattr(session.config, "workerinput"):
         return
-    import tempfile
-
     from helpers.tensorboard import stop_tensorboard
 
-    for root in (REPO, tempfile.gettempdir()):
-        stop_tensorboard(under=root)
+    stop_tensorboard(under=session.config._tmp_path_factory.getbasetemp())
