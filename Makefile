@@ -25,7 +25,7 @@ PYTEST_ARGS ?=
 # (benchmarks/test_suite.py measures it). XDIST= runs everything in one process.
 XDIST ?= -n 2 --dist loadgroup
 
-.PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean
+.PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean doctor
 
 help:
 	@echo "make lab      open the series in JupyterLab (sets up .venv first if needed)"
@@ -38,6 +38,7 @@ help:
 	@echo "make train    the post's complete example: python -m helpers --model_dir ./mnist_training --data_dir ./mnist_data"
 	@echo "make bench    the performance figures: scripts in benchmarks/, ratios measured side by side"
 	@echo "make lint     ruff over helpers/ tests/ tools/ benchmarks/ examples/"
+	@echo "make doctor   is this machine ready? Python, pins, kernel, tensorboard, runs/, data, disk (installs nothing)"
 	@echo "make clean    remove .venv and training runs"
 
 setup: $(STAMP)
@@ -95,6 +96,13 @@ bench: setup
 
 lint: setup
 	$(RUN) "$(BIN)/ruff" check helpers tests tools benchmarks examples
+
+# Diagnoses, never installs: it works (and says so in one line) when the environment is missing or broken.
+# The environment's bin first on PATH, as `make lab` starts JupyterLab, so the kernel checks see what a notebook will.
+doctor:
+	@[ -e "$(BIN)/python" ] || { echo "FAIL  no environment: $(BIN)/python is missing - run make setup"; exit 1; }
+	@"$(BIN)/python" -c "" 2>/dev/null || { echo "FAIL  the environment is broken: $(BIN)/python does not start - delete $(VENV) and run make setup"; exit 1; }
+	@$(RUN) "$(BIN)/python" -m helpers.doctor
 
 clean:
 	rm -rf "$(VENV)" runs
