@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--batch_size", type=int, default=128, help="training batch size")
     ap.add_argument("--learning_rate", type=float, default=None,
                     help="Adam learning rate (default: 0.002 as in the post on full data, 0.001 on the sample)")
+    ap.add_argument("--learning_rate_decay", default="none", choices=["none", "cosine"],
+                    help="learning-rate schedule. none: a constant rate, as the post did (Adam at 0.002 for 5,000 "
+                         "steps). cosine: a deliberate addition, not the post's - the rate falls from "
+                         "--learning_rate to 0 at --train_steps along half a cosine, and TensorBoard shows it "
+                         "(scalar learning_rate)")
     ap.add_argument("--min_eval_frequency", type=int, default=None,
                     help="evaluate (and checkpoint) every this many steps (default: 500 full, 200 sample)")
     ap.add_argument("--dropout_rate", type=float, default=0.5, help="dropout after the fully connected layer")
@@ -85,6 +90,7 @@ def main(argv=None) -> int:
         learning_rate=args.learning_rate or (0.001 if kind == "sample" else 0.002),
         min_eval_frequency=args.min_eval_frequency or DEFAULT_EVAL_EVERY[kind],
         batch_size=args.batch_size, dropout_rate=args.dropout_rate)
+    hparams.add_hparam("learning_rate_decay", args.learning_rate_decay)
 
     try:
         step = check_checkpoint_compatible(args.model_dir, hparams)

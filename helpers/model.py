@@ -48,12 +48,36 @@ def _param(params, name, default=None):
     return value
 
 
+#: ``learning_rate_decay`` values: "none" is the post's constant rate; "cosine" is a deliberate addition.
+LEARNING_RATE_DECAYS = ("none", "cosine")
+
+
+def get_learning_rate(params):
+    """The optimizer's learning rate: the constant ``learning_rate``, as in the post (Adam at 0.002), unless the
+    optional hyper-parameter ``learning_rate_decay`` is ``"cosine"`` - a deliberate addition, not the post's: then
+    it falls from ``learning_rate`` at step 0 to 0 at ``train_steps`` along half a cosine
+    (``tf.compat.v1.train.cosine_decay``), and is written to TensorBoard as the ``learning_rate`` scalar. With
+    ``"none"`` (or no such hyper-parameter) the graph is exactly the one without this option."""
+    rate = _param(params, "learning_rate")
+    decay = _param(params, "learning_rate_decay", "none")
+    if decay not in LEARNING_RATE_DECAYS:
+        raise ValueError(f"learning_rate_decay must be one of {', '.join(LEARNING_RATE_DECAYS)}, not {decay!r}")
+    if decay == "none":
+        return rate
+    rate = tf.compat.v1.train.cosine_decay(rate, tf.compat.v1.train.get_or_create_global_step(),
+                                           decay_steps=_param(params, "train_steps"))
+    tf.compat.v1.summary.scalar("learning_rate", rate)
+    return rate
+
+
 def model_fn(features, labels, mode, params):
     """Build the graph for ``mode`` and return an ``EstimatorSpec``.
 
     PREDICT: predictions only (class and probabilities) and export outputs for a SavedModel.
     EVAL:    + loss and ``eval_metric_ops`` (accuracy).
-    TRAIN:   + ``train_op`` (Adam on the loss, incrementing the global step). The post built it with
+    TRAIN:   + ``train_op`` (Adam on the loss, incrementing the global step; the rate from
+             :func:`get_learning_rate`: the post's constant one unless ``learning_rate_decay`` asks for a
+             schedule). The post built it with
              ``tf.contrib.layers.optimize_loss``, which adds summaries and an ``UPDATE_OPS`` dependency
              (``helpers.tf1.contrib.layers.optimize_loss``); notebook 02 compares the two.
     """
@@ -79,6 +103,6 @@ def model_fn(features, labels, mode, params):
 
     # TRAIN: the batch accuracy as a TensorBoard summary, and the optimizer step.
     tf.compat.v1.summary.scalar("train_accuracy", tf.reduce_mean(tf.cast(tf.equal(classes, labels), tf.float32)))
-    optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=_param(params, "learning_rate"))
+    optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=get_learning_rate(params))
     train_op = optimizer.minimize(loss, global_step=tf.compat.v1.train.get_or_create_global_step())
     return tf.estimator.EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)

@@ -9,13 +9,18 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from conftest import REPO
 
+from helpers.cli import build_parser
 from helpers.notebook import quiet_tensorflow
 
 quiet_tensorflow()
 import tensorflow as tf  # noqa: E402
+
+from helpers.model import LEARNING_RATE_DECAYS  # noqa: E402
+from helpers.tensorboard import read_scalars  # noqa: E402
 
 
 def cli(*args, cwd, **popen):
@@ -27,7 +32,8 @@ def cli(*args, cwd, **popen):
 def test_help_documents_every_flag(tmp_path):
     out = cli("--help", cwd=tmp_path).stdout
     for flag in ("--model_dir", "--data_dir", "--train_steps", "--batch_size", "--learning_rate",
-                 "--min_eval_frequency", "--data_source", "--no_download", "--seed", "--no_export"):
+                 "--min_eval_frequency", "--data_source", "--no_download", "--seed", "--no_export",
+                 "--learning_rate_decay"):
         assert flag in out
     assert "IDX" in out and "tensorboard --logdir" in out
 
@@ -136,6 +142,39 @@ def test_already_trained_model_dir_only_evaluates(trained, tmp_path):
 def test_flag_ranges(tmp_path, argv):
     result = cli(*argv, cwd=tmp_path)
     assert result.returncode == 2 and "must be" in result.stderr
+
+
+def test_learning_rate_decay_choices_are_the_models(tmp_path):
+    action = next(a for a in build_parser()._actions if a.dest == "learning_rate_decay")
+    assert tuple(action.choices) == LEARNING_RATE_DECAYS and action.default == "none"
+    result = cli("--learning_rate_decay", "linear", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--learning_rate_decay: invalid choice: 'linear' (choose from 'none', 'cosine')" in result.stderr
+
+
+def test_cosine_learning_rate_decay_is_used_and_shown_in_tensorboard(tmp_path):
+    from conftest import make_idx_dir
+
+    make_idx_dir(tmp_path / "md", n_train=64, n_test=20)
+    # summaries are written every 100 steps (RunConfig's default): 220 steps give several points on the curve
+    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "220", "--min_eval_frequency", "220",
+                 "--batch_size", "8", "--learning_rate", "0.004", "--learning_rate_decay", "cosine",
+                 "--no_export", "--no_progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert '"learning_rate_decay": "cosine"' in result.stdout
+    steps, rates = read_scalars(tmp_path / "mt")["."]["learning_rate"]
+    assert len(steps) >= 2 and steps[-1] >= 100
+    # a summary is logged under the step it leads to: the rate at step s is the one used from global step s - 1
+    np.testing.assert_allclose(rates, 0.004 * 0.5 * (1 + np.cos(np.pi * (steps - 1) / 220)), rtol=1e-4)
+    assert np.all(np.diff(rates) < 0)
+
+
+def test_default_run_has_no_learning_rate_schedule(trained):
+    cwd, result = trained
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert '"learning_rate_decay": "none"' in result.stdout
+    training = read_scalars(cwd / "mnist_training")["."]
+    assert "train_accuracy" in training and "learning_rate" not in training
 
 
 def test_makefile_train_target_runs_the_cli():

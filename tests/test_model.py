@@ -92,6 +92,51 @@ def test_missing_learning_rate_is_a_clear_error():
         build(ModeKeys.TRAIN, params={})
 
 
+def _summary_names(graph):
+    return sorted(op.name for op in graph.get_operations() if op.type == "ScalarSummary")
+
+
+def test_learning_rate_decay_none_builds_exactly_the_default_graph():
+    """The notebooks' stored outputs depend on the default graph: "none" must not add a single op or summary."""
+    graphs = [build(ModeKeys.TRAIN, params)[0] for params in (
+        {"learning_rate": 0.001},
+        {"learning_rate": 0.001, "learning_rate_decay": "none", "train_steps": 10})]
+    ops = [[(op.name, op.type) for op in g.get_operations()] for g in graphs]
+    assert ops[0] == ops[1]
+    assert _summary_names(graphs[0]) == _summary_names(graphs[1]) == ["train_accuracy"]
+    cosine = build(ModeKeys.TRAIN, {"learning_rate": 0.001, "learning_rate_decay": "cosine", "train_steps": 10})[0]
+    assert _summary_names(cosine) == ["learning_rate", "train_accuracy"]
+
+
+def test_cosine_learning_rate_decays_to_zero_at_train_steps():
+    params = HParams(learning_rate=0.01, dropout_rate=0.0, learning_rate_decay="cosine", train_steps=10)
+    g, features, labels, spec = build(ModeKeys.TRAIN, params)
+    rate = g.get_operation_by_name("learning_rate").inputs[1]  # the tensor the TensorBoard scalar shows
+    x = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
+    feed = {features: x, labels: (np.arange(8) % 10).astype(np.int32)}
+    weights = g.get_tensor_by_name("MnistConvNet/output/weights:0")
+    with g.as_default(), tf.compat.v1.Session() as s:
+        s.run(tf.compat.v1.global_variables_initializer())
+        rates = []
+        for _ in range(10):
+            rates.append(s.run(rate))
+            s.run(spec.train_op, feed)
+        assert s.run(tf.compat.v1.train.get_global_step()) == 10 and s.run(rate) == 0.0
+        before = s.run(weights)
+        s.run(spec.train_op, feed)  # past train_steps the rate stays 0: Adam really uses the decayed rate
+        assert np.array_equal(s.run(weights), before)
+    expected = 0.01 * 0.5 * (1 + np.cos(np.pi * np.arange(10) / 10))
+    np.testing.assert_allclose(rates, expected, rtol=1e-5)
+    assert np.all(np.diff(rates) < 0)
+
+
+def test_bad_learning_rate_decay_is_a_clear_error():
+    with pytest.raises(ValueError, match="learning_rate_decay must be one of none, cosine, not 'linear'"):
+        build(ModeKeys.TRAIN, {"learning_rate": 0.001, "learning_rate_decay": "linear", "train_steps": 10})
+    with pytest.raises(ValueError, match="needs the hyper-parameter 'train_steps'"):
+        build(ModeKeys.TRAIN, {"learning_rate": 0.001, "learning_rate_decay": "cosine"})
+
+
 def test_features_as_a_dict_are_accepted():
     with tf.Graph().as_default():
         spec = model_fn({"images": tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])}, None,
