@@ -36,13 +36,18 @@ def image_grid(images, labels=None, titles=None, ncols: int = 10, size: float = 
     return fig
 
 
-def prediction_grid(images, labels, predicted, probabilities, ncols: int = 10, title: str | None = None):
-    """Images titled 'predicted (probability)', mistakes in red with the true label."""
+def prediction_grid(images, labels, predicted, probabilities, ncols: int = 10, title: str | None = None,
+                    class_names=None, size: float = 0.9):
+    """Images titled 'predicted (probability)', mistakes in red with the true label.
+
+    ``class_names`` (e.g. ``FASHION_CLASSES``) writes each class by its name instead of its number.
+    """
     import matplotlib.pyplot as plt
 
-    titles = [f"{p} ({probabilities[i, p]:.0%})" + ("" if p == t else f"\ntrue {t}")
+    name = (lambda c: class_names[c]) if class_names is not None else (lambda c: c)
+    titles = [f"{name(p)} ({probabilities[i, p]:.0%})" + ("" if p == t else f"\ntrue {name(t)}")
               for i, (p, t) in enumerate(zip(predicted, labels, strict=True))]
-    fig = image_grid(images, titles=titles, ncols=ncols, title=title)
+    fig = image_grid(images, titles=titles, ncols=ncols, size=size, title=title)
     for ax, p, t in zip(fig.axes, predicted, labels, strict=False):
         if p != t:
             ax.title.set_color("red")
@@ -56,8 +61,9 @@ def confusion_counts(labels, predicted, num_classes: int = 10) -> np.ndarray:
     return np.bincount(labels * num_classes + predicted, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 
-def confusion_matrix(labels, predicted, num_classes: int = 10, title: str = "Confusion matrix"):
-    """A heat map of counts[true, predicted], with the counts written in the cells."""
+def confusion_matrix(labels, predicted, num_classes: int = 10, title: str = "Confusion matrix", class_names=None):
+    """A heat map of counts[true, predicted], with the counts written in the cells (and the classes' names on the
+    axes when ``class_names`` is given)."""
     import matplotlib.pyplot as plt
 
     counts = confusion_counts(labels, predicted, num_classes)
@@ -69,6 +75,9 @@ def confusion_matrix(labels, predicted, num_classes: int = 10, title: str = "Con
                 ax.text(p, t, counts[t, p], ha="center", va="center", fontsize=7,
                         color="white" if counts[t, p] > counts.max() / 2 else "black")
     ax.set(xticks=range(num_classes), yticks=range(num_classes), xlabel="predicted", ylabel="true", title=title)
+    if class_names is not None:
+        ax.set_xticklabels(class_names, rotation=45, ha="right", fontsize=8)
+        ax.set_yticklabels(class_names, fontsize=8)
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
     return fig
