@@ -97,6 +97,8 @@ SERVING_INPUT_MISTAKES = [
                                      "model_dir, and there is none: export the trained `estimator` (or train first)."),
     (r"not compatible with eager", "placeholders exist only in a graph: don't call your serving_input_receiver_fn "
                                    "yourself - pass the function to export_saved_model, which calls it in a graph."),
+    (r"Expected binary or unicode string, got .*Path", "export_saved_model takes the folder as a string: "
+                                                       "str(export_dir_base)."),
 ]
 
 
@@ -113,8 +115,6 @@ def check_serving_input_receiver_fn(attempt, estimator, images, export=None, n: 
 
     import numpy as np
     import tensorflow as tf
-
-    from helpers.inference import predict_images
 
     expect(callable(attempt), "define a function serving_input_receiver_fn() (no arguments) and pass the function "
                               "itself, without calling it.")
@@ -179,7 +179,7 @@ def check_serving_input_receiver_fn(attempt, estimator, images, export=None, n: 
         expect("serving_default" in loaded.signatures, "the SavedModel has no 'serving_default' signature.")
         outputs = loaded.signatures["serving_default"](images=tf.constant(images))
         saved_classes = outputs["classes"].numpy()
-    classes, _ = predict_images(estimator, images)
+    classes, _ = _estimator_predictions(estimator, images)  # not predict_images: it refuses bright Fashion images
     same = int((saved_classes == classes).sum())
     expect(same == len(classes), f"the SavedModel agrees with estimator.predict on {same} of {len(classes)} images: "
                                  "pass the images to the model exactly as training saw them.")
@@ -598,7 +598,7 @@ def _inspect_experiment(experiment, hparams) -> None:
 
 
 def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_frequency: int = 100,
-                        min_accuracy: float = 0.9, seed: int = 42) -> dict:
+                        min_accuracy: float = 0.9, seed: int = 42, hparams=None) -> dict:
     """Run the learner's ``experiment_fn(run_config, hparams)`` with ``learn_runner.run`` - a small run of
     ``train_steps`` steps in ``model_dir`` (removed first) - and check what it did: evaluations at every
     ``min_eval_frequency`` global steps (read from the eval event files), training to ``train_steps``, and a final
@@ -606,7 +606,8 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
 
     The Experiment is inspected before it runs (train_steps, the iterator hooks, eval_steps, min_eval_frequency,
     params), so the usual mistakes get their hint without training. Raises :class:`Hint`; the notebook calls it
-    through :func:`check` with :data:`EXPERIMENT_FN_MISTAKES`.
+    through :func:`check` with :data:`EXPERIMENT_FN_MISTAKES`. ``hparams``, when given, replaces the default
+    hyper-parameters and its ``train_steps`` and ``min_eval_frequency`` the two arguments (notebook 05's real run).
     """
     import os
     from pathlib import Path
@@ -623,7 +624,9 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
                               "learn_runner.run calls it with (run_config, hparams).")
     model_dir = Path(model_dir)
     fresh_model_dir(model_dir)  # a fresh run, so the global steps below are this run's
-    hparams = default_hparams(train_steps=train_steps, min_eval_frequency=min_eval_frequency)
+    if hparams is None:
+        hparams = default_hparams(train_steps=train_steps, min_eval_frequency=min_eval_frequency)
+    train_steps, min_eval_frequency = hparams.train_steps, hparams.min_eval_frequency
     run_config = tf.estimator.RunConfig(model_dir=str(model_dir), tf_random_seed=seed, log_step_count_steps=None)
 
     def inspected_experiment_fn(config, params):
@@ -660,3 +663,171 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
            f"the final evaluation accuracy is {accuracy[-1]:.3f}, below {min_accuracy}: is the Estimator built with "
            "model_fn and params=hparams, and does train_input_fn feed the training split?")
     return dict(eval_result)
+
+
+# --- notebook 05: the whole workflow on Fashion-MNIST -----------------------------------------------------------
+# Notebook 05 reuses the checkers above (check_train_inputs, check_model_fn, check_experiment_fn with its hparams,
+# check_serving_input_receiver_fn); these two check the pieces the earlier notebooks wrote for the learner.
+
+def _estimator_predictions(estimator, images, batch_size: int = 256):
+    """``estimator.predict`` classes and probabilities of float32 (N, 28, 28, 1) images, taken as they are.
+
+    Not ``predict_images``: its ``prepare_images`` checks MNIST's light-on-dark look, which a bright garment that
+    fills a Fashion-MNIST frame fails.
+    """
+    import numpy as np
+
+    from helpers.inputs import placeholder_input_fn
+
+    images = np.asarray(images, np.float32)
+    input_fn, hook = placeholder_input_fn(images, np.zeros(len(images), np.int32), batch_size, shuffle=False,
+                                          repeat=False, name="predict_data")
+    predictions = list(estimator.predict(input_fn, hooks=[hook]))
+    return (np.array([p["classes"] for p in predictions], np.int64),
+            np.stack([p["probabilities"] for p in predictions]))
+
+
+def _input_fn_and_hook(result, name: str):
+    """``(input_fn, hook)`` from what a learner's ``get_..._inputs`` returned, or a :class:`Hint`."""
+    import tensorflow as tf
+
+    hook_type = tf.compat.v1.train.SessionRunHook
+    expect(not callable(result) or isinstance(result, tuple),
+           f"{name} returned only a function. Return two things, (input_fn, hook): the Estimator needs the hook too, "
+           "to initialize the iterator.")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"{name} must return two things, (input_fn, hook); it returned {_short_repr(result)}.")
+    input_fn, hook = result
+    expect(not (isinstance(input_fn, hook_type) and callable(hook)),
+           "you returned (hook, input_fn): return them in the post's order, (input_fn, hook).")
+    expect(callable(input_fn), f"the first thing returned must be the input function; got {_short_repr(input_fn)}.")
+    expect(isinstance(hook, hook_type),
+           f"the second thing returned must be the IteratorInitializerHook; got {_short_repr(hook)}.")
+    return input_fn, hook
+
+
+def check_eval_inputs(attempt, mnist, batch_size: int = 300) -> None:
+    """Check a learner's ``get_eval_inputs(batch_size, mnist)`` the way ``estimator.evaluate``/``predict`` use it.
+
+    It must return ``(input_fn, hook)``; ``input_fn()`` builds placeholders -> Dataset -> batch -> initializable
+    iterator and returns the ``(images, labels)`` batch. In a ``MonitoredSession`` with the hook, the batches must be
+    the test split exactly once, in its order (an evaluation ends when its input does, and ``predict`` yields the
+    predictions in the input's order: that is how they pair with ``mnist.test_labels``), in batches of
+    ``batch_size`` with a smaller last one. Trains nothing; raises :class:`Hint` naming the mistake.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    images, labels = np.asarray(mnist.test_images), np.asarray(mnist.test_labels)
+    n = len(images)
+    input_fn, hook = _input_fn_and_hook(attempt(batch_size, mnist), "get_eval_inputs")
+    graph = tf.Graph()
+    with graph.as_default():
+        out = input_fn()
+        expect(not isinstance(out, tf.data.Dataset),
+               "input_fn returned the Dataset. Here it returns the next batch: make an initializable iterator on the "
+               "dataset and return iterator.get_next().")
+        expect(isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, tf.Tensor) for t in out),
+               f"input_fn must return the (images, labels) tensors of iterator.get_next(); got {_short_repr(out)}.")
+        features, targets = out
+        size = graph.as_graph_def().ByteSize()
+        expect(size < max(images.nbytes // 2, 100_000),
+               f"the graph your input_fn built is {size / 1e6:.1f} MB, about the size of the data "
+               f"({images.nbytes / 1e6:.1f} MB): the arrays went into the graph as constants. Make placeholders and "
+               "feed the arrays when the iterator's initializer runs.")
+        expect(getattr(hook, "iterator_initializer_func", True) is not None,
+               "hook.iterator_initializer_func was never set: in input_fn, set it to a function of the session "
+               "that runs iterator.initializer, feeding the arrays into the placeholders.")
+        batches = []
+        try:
+            # at the end of the data, OutOfRangeError leaves the `with MonitoredSession` block quietly
+            with tf.compat.v1.train.MonitoredSession(hooks=[hook]) as session:
+                while sum(len(b[1]) for b in batches) <= n:  # until the input ends, or gives more than one pass
+                    batches.append(session.run([features, targets]))
+        except tf.errors.FailedPreconditionError:
+            raise Hint("the iterator was not initialized when the first batch was asked for: the hook you return "
+                       "must be the one whose iterator_initializer_func input_fn sets, and that function must run "
+                       "iterator.initializer with the feed_dict.") from None
+        except RuntimeError as error:
+            if "IteratorInitializerHook" not in str(error):
+                raise
+            raise Hint("the hook's iterator_initializer_func was not set in the graph being run: set it inside "
+                       "input_fn, where the iterator is made.") from None
+
+    got_images = np.concatenate([b[0] for b in batches])
+    got_labels = np.concatenate([b[1] for b in batches])
+    sizes = [len(b[1]) for b in batches]
+    expect(got_images.shape[1:] == (28, 28, 1) and got_images.dtype == np.float32 and got_labels.dtype == np.int32,
+           f"a batch came as {got_images.shape[1:]} {got_images.dtype} / {got_labels.dtype}; expected float32 "
+           "images of (batch, 28, 28, 1) and int32 labels.")
+    position = {image.tobytes(): i for i, image in enumerate(images)}
+    if not all(image.tobytes() in position for image in got_images):
+        first = {image.tobytes() for image in got_images[:4]}
+        expect(not any(image.tobytes() in first for image in np.asarray(mnist.train_images)),
+               "the batches are the training images: evaluate on mnist.test_images and mnist.test_labels.")
+        raise Hint("the batches hold images that are not mnist.test_images: feed the test arrays, unchanged.")
+    expect(len(got_labels) <= n,
+           f"the evaluation input did not end after one pass over the {n:,} test images: leave out repeat(), or an "
+           "evaluation never ends - it stops when its input does.")
+    expect(len(got_labels) == n,
+           f"one pass gave {len(got_labels):,} of the {n:,} test images"
+           + (": batch(batch_size) without drop_remainder=True keeps the last, smaller batch - an evaluation "
+              "should see every test image." if len(got_labels) == n - n % batch_size else
+              ": feed all of mnist.test_images and mnist.test_labels."))
+    expect(sizes[:-1] == [batch_size] * (len(sizes) - 1),
+           f"the batches hold {sizes[0]} examples, but get_eval_inputs({batch_size}, ...) was asked for {batch_size}: "
+           "pass the batch_size argument to dataset.batch.")
+    expect(np.array_equal(got_images, images),
+           "the test images come in another order: leave out shuffle(). predict() yields its predictions in the "
+           "input's order, and that is how they are paired with mnist.test_labels.")
+    expect(np.array_equal(got_labels, labels),
+           "the images are the test images, but the labels are not theirs: feed mnist.test_labels with them, in "
+           "one Dataset.from_tensor_slices((images, labels)).")
+
+
+#: Errors a wrong SavedModel prediction function raises, and what they mean.
+SAVED_MODEL_PREDICT_MISTAKES = [
+    (r"not callable", "a loaded SavedModel is not a function: call its signature, "
+                      "tf.saved_model.load(path).signatures['serving_default'](images=...)."),
+    (r"unexpected keyword argument|Expected argument names",
+     "the signature's input is named 'images', as in the serving_input_receiver_fn: signature(images=...)."),
+    (r"KeyError: .*serving_default", "the signature is named 'serving_default': loaded.signatures['serving_default']."),
+    (r"KeyError", "the signature returns a dict with the keys of model_fn's predictions: 'classes' and "
+                  "'probabilities'."),
+    (r"SavedModel file does not exist|Could not find|No such file",
+     "pass the folder the export returned (it holds saved_model.pb), not the export base folder."),
+    (r"float64|double", "the SavedModel takes float32: tf.constant(images, tf.float32)."),
+]
+
+
+def check_saved_model_predict(attempt, estimator, export_path, images, n: int = 16) -> None:
+    """Check a learner's ``predict(export_path, images) -> (classes, probabilities)`` that uses a SavedModel (loaded
+    with ``tf.saved_model.load``, no Estimator): on the first ``n`` of ``images`` it must give ``estimator.predict``'s
+    classes and probabilities. Raises :class:`Hint`; call it through :func:`check` with
+    :data:`SAVED_MODEL_PREDICT_MISTAKES`.
+    """
+    import numpy as np
+
+    expect(callable(attempt), "pass your function itself, without calling it: the check calls it with "
+                              "(export_path, images).")
+    images = np.asarray(images, np.float32)[:n]
+    result = attempt(export_path, images)
+    expect(not isinstance(result, dict),
+           f"your function returns the signature's dict (keys {sorted(result) if isinstance(result, dict) else ''}); "
+           "return (outputs['classes'], outputs['probabilities']) - as numpy arrays: .numpy().")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"return two things, (classes, probabilities); your function returned {_short_repr(result)}.")
+    classes, probabilities = (np.asarray(r) for r in result)
+    expect(classes.shape != (len(images), 10) or probabilities.shape != (len(images),),
+           "you returned (probabilities, classes): return (classes, probabilities).")
+    expect(classes.shape == (len(images),),
+           f"classes has shape {classes.shape} for {len(images)} images: one class per image, outputs['classes'].")
+    expect(probabilities.shape == (len(images), 10),
+           f"probabilities has shape {probabilities.shape}: 10 per image, outputs['probabilities'].")
+    expected_classes, expected_probabilities = _estimator_predictions(estimator, images)
+    same = int((classes == expected_classes).sum())
+    expect(same == len(images),
+           f"your classes agree with estimator.predict on {same} of {len(images)} images: pass the images unchanged "
+           "(float32, (N, 28, 28, 1), in [0, 1]) and return outputs['classes'] in the images' order.")
+    expect(np.allclose(probabilities, expected_probabilities, atol=1e-5),
+           "the classes are right, but the probabilities are not estimator.predict's: return outputs['probabilities'].")

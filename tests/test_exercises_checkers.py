@@ -108,6 +108,14 @@ def test_serving_checker_refuses_an_untrained_estimator_and_a_bad_export(serving
 
     out = _run_check(serving_input_receiver_fn, estimator, images, capsys, export=export_a_new_estimator)
     assert "Couldn't find trained model" in out and "Hint: export_saved_model exports the latest checkpoint" in out
+
+    def export_into_a_path(estimator, export_dir_base):  # TF 2.15's export_saved_model wants a str
+        from pathlib import Path
+
+        return estimator.export_saved_model(Path(export_dir_base), serving_input_receiver_fn)
+
+    out = _run_check(serving_input_receiver_fn, estimator, images, capsys, export=export_into_a_path)
+    assert "Hint: export_saved_model takes the folder as a string: str(export_dir_base)" in out, out
     assert np.asarray(images).shape == (8, 28, 28, 1)
 
 
@@ -476,3 +484,197 @@ def test_every_check_keeps_its_latest_verdict_in_results(capsys, monkeypatch):
     assert exercises.RESULTS["Exercise 1"] == "not yet"
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"Exercise 1: {exercises.NOT_ANSWERED}" and printed[2] == "Exercise 3: not yet - look again"
+
+
+# --- notebook 05: check_eval_inputs, check_saved_model_predict, and the earlier checkers on Fashion-MNIST ---------
+
+def _eval_data(n_test=70):
+    """Distinct random images: 200 for training, ``n_test`` (not a multiple of the batch size) for testing."""
+    from helpers.data import Mnist
+
+    rng = np.random.default_rng(1)
+    images = rng.random((200 + n_test, 28, 28, 1), dtype=np.float32)
+    labels = rng.integers(0, 10, 200 + n_test).astype(np.int32)
+    return Mnist(images[:200], labels[:200], images[200:], labels[200:], source="test")
+
+
+def _eval_inputs(repeat=False, shuffle=False, drop_remainder=False, split="test", placeholders=True,
+                 fixed_batch=None, returns="batch", labels_from=None, swap=False):
+    """A get_eval_inputs(batch_size, mnist) with one deliberate mistake (the defaults are right)."""
+    from helpers.inputs import IteratorInitializerHook
+
+    def get_eval_inputs(batch_size, mnist):
+        hook = IteratorInitializerHook()
+
+        def input_fn():
+            images = getattr(mnist, f"{split}_images")
+            labels = getattr(mnist, f"{labels_from or split}_labels")[:len(images)]
+            if placeholders:
+                images_ph = tf.compat.v1.placeholder(images.dtype, images.shape)
+                labels_ph = tf.compat.v1.placeholder(labels.dtype, labels.shape)
+                dataset = tf.data.Dataset.from_tensor_slices((images_ph, labels_ph))
+                feed = {images_ph: images, labels_ph: labels}
+            else:
+                dataset, feed = tf.data.Dataset.from_tensor_slices((images, labels)), None
+            if repeat:
+                dataset = dataset.repeat()
+            if shuffle:
+                dataset = dataset.shuffle(1000, seed=3)
+            dataset = dataset.batch(fixed_batch or batch_size, drop_remainder=drop_remainder)
+            if returns == "dataset":
+                return dataset
+            iterator = tf.compat.v1.data.make_initializable_iterator(dataset)
+            hook.iterator_initializer_func = lambda session: session.run(iterator.initializer, feed_dict=feed)
+            return iterator.get_next()
+
+        return (hook, input_fn) if swap else (input_fn, hook)
+
+    return get_eval_inputs
+
+
+def test_eval_inputs_checker_accepts_a_right_answer_and_the_helper():
+    from helpers.inputs import get_eval_inputs
+
+    data = _eval_data()
+    exercises.check_eval_inputs(_eval_inputs(), data, batch_size=32)
+    exercises.check_eval_inputs(get_eval_inputs, data, batch_size=32)
+    exercises.check_eval_inputs(get_eval_inputs, _eval_data(n_test=64), batch_size=32)  # no smaller last batch
+
+
+@pytest.mark.parametrize("attempt, hint", [
+    (_eval_inputs(repeat=True), "did not end after one pass over the 70 test images"),
+    (_eval_inputs(shuffle=True), "come in another order: leave out shuffle()"),
+    (_eval_inputs(drop_remainder=True), "one pass gave 64 of the 70 test images: batch(batch_size) without "
+                                        "drop_remainder=True"),
+    (_eval_inputs(split="train"), "the batches are the training images"),
+    (_eval_inputs(labels_from="train"), "the labels are not theirs"),
+    (_eval_inputs(placeholders=False), "as constants"),
+    (_eval_inputs(fixed_batch=10), "was asked for 32: pass the batch_size argument"),
+    (_eval_inputs(returns="dataset"), "input_fn returned the Dataset"),
+    (_eval_inputs(swap=True), "you returned (hook, input_fn)"),
+], ids=["repeat", "shuffle", "drop remainder", "training split", "wrong labels", "constants", "fixed batch size",
+        "returns Dataset", "hook first"])
+def test_eval_inputs_checker_names_the_mistake(attempt, hint):
+    import re
+
+    with pytest.raises(Hint, match=re.escape(hint)):
+        exercises.check_eval_inputs(attempt, _eval_data(), batch_size=32)
+
+
+def test_eval_inputs_checker_recognises_the_training_images_and_foreign_images():
+    from helpers.data import Mnist
+
+    data = _eval_data()
+    same_size = Mnist(data.train_images[:70], data.train_labels[:70], data.test_images, data.test_labels, source="t")
+    with pytest.raises(Hint, match=r"the batches are the training images"):
+        exercises.check_eval_inputs(_eval_inputs(split="train"), same_size, batch_size=32)
+    other = Mnist(data.train_images, data.train_labels, data.test_images + 1e-3, data.test_labels, source="t")
+    with pytest.raises(Hint, match=r"not mnist.test_images"):
+        exercises.check_eval_inputs(lambda b, m: _eval_inputs()(b, data), other, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def fashion_estimator(tmp_path_factory):
+    """The post's model trained 30 steps on the bundled Fashion-MNIST sample, 8 of its test images (the first 4 bright
+    all over, as a garment that fills the frame is), and an export."""
+    from helpers.data import load_fashion_mnist
+    from helpers.inference import export_saved_model
+    from helpers.inputs import get_train_inputs
+    from helpers.model import model_fn
+
+    fashion = load_fashion_mnist("sample", verbose=False)
+    estimator = tf.estimator.Estimator(model_fn, str(tmp_path_factory.mktemp("fashion_model")),
+                                       params={"learning_rate": 0.001, "dropout_rate": 0.5})
+    input_fn, hook = get_train_inputs(32, fashion)
+    estimator.train(input_fn, hooks=[hook], max_steps=30)
+    export_path = export_saved_model(estimator, tmp_path_factory.mktemp("fashion_export"))
+    median = np.median(fashion.test_images.reshape(len(fashion.test_images), -1), axis=1)
+    chosen = np.concatenate([np.flatnonzero(median > 0.5)[:4], np.flatnonzero(median <= 0.5)[:4]])
+    return estimator, fashion.test_images[chosen], export_path
+
+
+def test_serving_checker_takes_fashion_images_that_are_bright_all_over(fashion_estimator, capsys):
+    """A garment that fills the frame is mostly bright: MNIST's light-on-dark test (prepare_images) refuses such
+    images, the checker must not."""
+    from helpers.inference import InputImageError, prepare_images, serving_input_receiver_fn
+
+    estimator, images, _ = fashion_estimator
+    bright = np.median(images.reshape(len(images), -1), axis=1) > 0.5
+    assert bright.sum() == 4
+    with pytest.raises(InputImageError):
+        prepare_images(images)
+    assert _run_check(serving_input_receiver_fn, estimator, images, capsys) == "Exercise 1: correct!\n"
+
+
+def _saved_model_predict(call="signature", returns="pair", dtype=tf.float32):
+    """A predict(export_path, images) with one deliberate mistake (the defaults are right)."""
+
+    def predict(export_path, images):
+        loaded = tf.saved_model.load(str(export_path))
+        if call == "object":
+            outputs = loaded(images)
+        elif call == "wrong name":
+            outputs = loaded.signatures["serving_default"](x=tf.constant(images, dtype))
+        else:
+            outputs = loaded.signatures["serving_default"](images=tf.constant(images, dtype))
+        classes, probabilities = outputs["classes"].numpy(), outputs["probabilities"].numpy()
+        return {"dict": outputs, "pair": (classes, probabilities), "swapped": (probabilities, classes),
+                "classes only": classes, "reversed": (classes[::-1], probabilities[::-1]),
+                "logits": (classes, np.log(probabilities))}[returns]
+
+    return predict
+
+
+def _run_predict_check(attempt, fashion_estimator, capsys):
+    estimator, images, export_path = fashion_estimator
+    ok = check("Exercise 6", attempt,
+               lambda fn: exercises.check_saved_model_predict(fn, estimator, export_path, images),
+               exercises.SAVED_MODEL_PREDICT_MISTAKES)
+    return ok, capsys.readouterr().out
+
+
+def test_saved_model_predict_checker_accepts_a_right_answer(fashion_estimator, capsys):
+    classes, _ = _saved_model_predict()(fashion_estimator[2], fashion_estimator[1])
+    assert len(set(classes.tolist())) > 1, "a model that tells the images apart: a wrong order shows"
+    ok, out = _run_predict_check(_saved_model_predict(), fashion_estimator, capsys)
+    assert ok and out == "Exercise 6: correct!\n", out
+
+
+@pytest.mark.parametrize("attempt, hint", [
+    (_saved_model_predict(call="object"), "a loaded SavedModel is not a function: call its signature"),
+    (_saved_model_predict(call="wrong name"), "the signature's input is named 'images'"),
+    (_saved_model_predict(dtype=tf.float64), "the SavedModel takes float32"),
+    (_saved_model_predict(returns="dict"), "returns the signature's dict"),
+    (_saved_model_predict(returns="swapped"), "you returned (probabilities, classes)"),
+    (_saved_model_predict(returns="classes only"), "return two things, (classes, probabilities)"),
+    (_saved_model_predict(returns="reversed"), "in the images' order"),
+    (_saved_model_predict(returns="logits"), "the probabilities are not estimator.predict's"),
+], ids=["calls the object", "wrong input name", "float64", "dict", "swapped", "classes only", "reversed",
+        "not probabilities"])
+def test_saved_model_predict_checker_hints_the_usual_mistakes(fashion_estimator, capsys, attempt, hint):
+    ok, out = _run_predict_check(attempt, fashion_estimator, capsys)
+    assert not ok and out.startswith("Exercise 6: not yet - ") and hint in out, out
+    assert "Traceback" not in out
+
+
+def test_saved_model_predict_checker_skeleton_is_not_answered_yet(fashion_estimator, capsys):
+    def skeleton(export_path, images):
+        # TODO: load it, call its signature
+        raise NotImplementedError
+
+    assert "Exercise 6: not answered yet" in _run_predict_check(skeleton, fashion_estimator, capsys)[1]
+
+
+def test_experiment_fn_checker_runs_with_the_given_hparams(tiny_mnist, tmp_path, capsys):
+    """Notebook 05 gives its own hyper-parameters (the real run): their train_steps and min_eval_frequency count."""
+    from helpers.hparams import HParams
+    from helpers.train import make_experiment_fn
+
+    hparams = HParams(learning_rate=0.002, batch_size=64, dropout_rate=0.5, train_steps=6, min_eval_frequency=3)
+    result = exercises.check_experiment_fn(make_experiment_fn(tiny_mnist, progress=False), tmp_path / "run",
+                                           hparams=hparams, min_accuracy=0.0)
+    assert result["global_step"] == 6
+    ok = check("Exercise 4", _experiment_fn(tiny_mnist, train_steps=4), lambda fn: exercises.check_experiment_fn(
+        fn, tmp_path / "run", hparams=hparams, min_accuracy=0.0), exercises.EXPERIMENT_FN_MISTAKES)
+    out = capsys.readouterr().out
+    assert not ok and "train_steps is 4, but this check runs with hparams.train_steps = 6" in out, out
