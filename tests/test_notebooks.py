@@ -17,9 +17,10 @@ temporary, and the repository's notebooks and runs are never touched), and runs 
 session per notebook, so pytest-xdist can run notebooks on both workers. Notebook 04 restores the model 03 trained
 in ``../runs``: the two share a copy and an xdist group, in that order.
 
-``make test`` runs notebook 03 - most of a minute on its own - once: the solutions go into its single pass, and
-only the answer and check cells are exempt from the output comparison (``RUN_ALL_ONCE_IN_MAKE_TEST``).
-``RUN_ALL_TWICE=all`` (set by ``make notebooks`` and ``make notebook NB=03``) gives it both passes too. To see
+``make test`` runs the longest notebooks - 03, the capstone 05 and the cluster 06, most of a minute each - once:
+the solutions go into their single pass, and only the answer and check cells are exempt from the output comparison
+(``RUN_ALL_ONCE_IN_MAKE_TEST``). ``RUN_ALL_TWICE=all`` (set by ``make notebooks`` and ``make notebook NB=03``)
+gives them both passes too. To see
 nbval's own per-cell report of the stored notebook, run it directly:
 ``.venv/bin/python -m pytest notebooks/03_experiment_and_tensorboard.ipynb``.
 """
@@ -45,7 +46,7 @@ IGNORE_OUTPUT = "nbval-ignore-output"
 NEEDS = {"04": "03"}
 
 #: A second Run All costs a whole notebook run again; make test does it for every notebook but these.
-RUN_ALL_ONCE_IN_MAKE_TEST = {"03"}
+RUN_ALL_ONCE_IN_MAKE_TEST = {"03", "05", "06"}
 
 
 def number(path: Path) -> str:
