@@ -26,10 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
-#: The flags of the Fashion-MNIST figure (README, "The complete example"). The CLI's defaults (the post's 5,000
-#: steps of 128 at learning rate 0.002) end near 0.90 on Fashion-MNIST; so do 6,000 steps of 128 at 0.001.
-FASHION_FLAGS = ["--batch_size", "256", "--learning_rate", "0.001", "--train_steps", "4000",
-                 "--min_eval_frequency", "1000"]
+#: The flags of the Fashion-MNIST figure (README, "On full-size data: Fashion-MNIST"). The CLI's defaults (the
+#: post's constant Adam rate 0.002, 5,000 steps of 128, dropout 0.5) end near 0.90 on Fashion-MNIST; a constant
+#: 0.001 for 4,000 steps of 256 (1,024,000 examples, 4 evaluations) reached 0.911, with no margin in accuracy or
+#: time. These flags reach 0.915-0.918 (seeds 42, 7 and 1) with 3/4 of the examples (3,000 steps of 256 =
+#: 768,000) and one evaluation instead of four: a cosine-decayed rate (from 0.002 to 0 at the last step; a
+#: deliberate addition, the post kept its rate constant) and dropout 0.3 instead of the post's 0.5. Cosine alone
+#: (dropout 0.5) gave 0.9104, and 2,500 steps with dropout 0.3 gave 0.9134 and 0.9125 (seeds 42 and 7): too close.
+FASHION_FLAGS = ["--batch_size", "256", "--learning_rate", "0.002", "--learning_rate_decay", "cosine",
+                 "--dropout_rate", "0.3", "--train_steps", "3000", "--min_eval_frequency", "3000"]
 MIN_ACCURACY = 0.91
 MAX_SECONDS = 300
 
