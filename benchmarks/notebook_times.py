@@ -6,8 +6,8 @@ The figures behind WORKSHOP.md's agenda. Each notebook runs once, top to bottom,
 notebooks/ in a temporary folder (so ../runs/ starts empty, as on a learner's fresh laptop; the notebooks run in
 order, as 04 restores the model 03 trained). Each answer cell holds its solution (kept in the cell's metadata, shown
 to the learner behind "click to reveal"), so the run is what a learner who has done every exercise sees. Cells are
-timed one by one: the total, and the exercises - every code cell after the "## Summary" heading, which is where
-each notebook keeps its exercises.
+timed one by one: the total, and the exercises - the answer cells, the cells that check them (their stored output
+has an "Exercise N:" line), and every code cell after the "## Summary" heading, where the smaller exercises are.
 
 This is machine time only. The time a group needs to read, write and discuss is longer; WORKSHOP.md adds it as an
 estimate, and says so. Compare the load average printed beside the figures with the number of cores: on a busy
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -28,6 +29,7 @@ import nbformat
 from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
+EXERCISE = re.compile(r"Exercise \d+\w*: ")
 
 
 def load() -> str:
@@ -44,8 +46,9 @@ def with_solutions(path: Path):
 
 
 def time_notebook(path: Path, folder: Path) -> dict:
-    """Run ``path`` (solutions in) in a fresh kernel in ``folder``; seconds in all and after '## Summary'."""
+    """Run ``path`` (solutions in) in a fresh kernel in ``folder``; seconds in all and in the exercises' cells."""
     nb = with_solutions(path)
+    stored = nbformat.read(path, as_version=4).cells
     client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     total = exercises = 0.0
     in_exercises = False
@@ -61,7 +64,9 @@ def time_notebook(path: Path, folder: Path) -> dict:
             client.execute_cell(cell, index)  # raises CellExecutionError if a cell fails
             seconds = time.perf_counter() - began
             total += seconds
-            exercises += seconds if in_exercises else 0.0
+            checks = any(EXERCISE.search(output.get("text", "")) for output in stored[index].get("outputs", []))
+            answer = "exercise-answers" in cell.metadata.get("tags", [])
+            exercises += seconds if in_exercises or checks or answer else 0.0
     return dict(name=path.name, startup=startup, total=total + startup, exercises=exercises)
 
 
