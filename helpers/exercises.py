@@ -417,19 +417,7 @@ def check_train_inputs(attempt, mnist, batch_size: int = 96) -> None:
 
     images, labels = np.asarray(mnist.train_images), np.asarray(mnist.train_labels)
     n = len(images)
-    result = attempt(batch_size, mnist)
-    hook_type = tf.compat.v1.train.SessionRunHook
-    expect(not callable(result) or isinstance(result, tuple),
-           "get_train_inputs returned only a function. Return two things, (input_fn, hook): the Estimator "
-           "needs the hook too, to initialize the iterator (estimator.train(input_fn, hooks=[hook])).")
-    expect(isinstance(result, (tuple, list)) and len(result) == 2,
-           f"get_train_inputs must return two things, (input_fn, hook); it returned {_short_repr(result)}.")
-    input_fn, hook = result
-    expect(not (isinstance(input_fn, hook_type) and callable(hook)),
-           "you returned (hook, input_fn): return them in the post's order, (input_fn, hook).")
-    expect(callable(input_fn), f"the first thing returned must be the input function; got {_short_repr(input_fn)}.")
-    expect(isinstance(hook, hook_type),
-           f"the second thing returned must be the IteratorInitializerHook; got {_short_repr(hook)}.")
+    input_fn, hook = _input_fn_and_hook(attempt(batch_size, mnist), "get_train_inputs")
 
     graph = tf.Graph()
     with graph.as_default():
@@ -694,7 +682,7 @@ def _input_fn_and_hook(result, name: str):
     hook_type = tf.compat.v1.train.SessionRunHook
     expect(not callable(result) or isinstance(result, tuple),
            f"{name} returned only a function. Return two things, (input_fn, hook): the Estimator needs the hook too, "
-           "to initialize the iterator.")
+           "to initialize the iterator (hooks=[hook]).")
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            f"{name} must return two things, (input_fn, hook); it returned {_short_repr(result)}.")
     input_fn, hook = result
