@@ -141,7 +141,11 @@ class SeriesCopies:
         return self.folders[name]
 
     def run(self, path: Path) -> None:
-        """nbval on the two-pass notebook, after the notebook it needs (run here first when it was deselected)."""
+        """nbval on the two-pass notebook, after the notebook it needs (run here first when it has not run yet:
+        deselected, or xdist handed this worker the group's tests in another order). A notebook that already ran
+        in this copy as another's dependency passed the same checks then, and is not run again."""
+        if number(path) in self.ran:
+            return
         needed = NEEDS.get(number(path))
         if needed and needed not in self.ran:
             self.run(next(p for p in NOTEBOOKS if number(p) == needed))
