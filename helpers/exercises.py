@@ -421,21 +421,7 @@ def check_train_inputs(attempt, mnist, batch_size: int = 96) -> None:
 
     graph = tf.Graph()
     with graph.as_default():
-        out = input_fn()
-        expect(not isinstance(out, tf.data.Dataset),
-               "input_fn returned the Dataset. In the post's pipeline it returns the next batch: make an "
-               "initializable iterator on the dataset and return iterator.get_next().")
-        expect(not isinstance(out, tf.compat.v1.data.Iterator),
-               "input_fn returned the iterator; return iterator.get_next(), the (images, labels) batch tensors.")
-        expect(isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, tf.Tensor) for t in out),
-               f"input_fn must return the (images, labels) tensors of iterator.get_next(); got {_short_repr(out)}.")
-        features, targets = out
-        size = graph.as_graph_def().ByteSize()
-        expect(size < max(images.nbytes // 2, 100_000),
-               f"the graph your input_fn built is {size / 1e6:.1f} MB, about the size of the data "
-               f"({images.nbytes / 1e6:.1f} MB): the arrays went into the graph as constants. Make placeholders "
-               "with their dtype and shape, build the Dataset from them, and feed the arrays when the "
-               "iterator's initializer runs.")
+        features, targets = _next_batch(input_fn, graph, images)
         expect(features.dtype == tf.float32 and targets.dtype == tf.int32,
                f"the batches' dtypes are {features.dtype.name} / {targets.dtype.name}, not float32 / int32: make the "
                "placeholders with the arrays' own dtypes (images.dtype, labels.dtype).")
@@ -694,6 +680,29 @@ def _input_fn_and_hook(result, name: str):
     return input_fn, hook
 
 
+def _next_batch(input_fn, graph, images):
+    """Call the learner's ``input_fn`` in ``graph``: it must return the ``(images, labels)`` tensors of
+    ``iterator.get_next()`` and must not put the arrays into the graph as constants. Returns the two tensors."""
+    import tensorflow as tf
+
+    out = input_fn()
+    expect(not isinstance(out, tf.data.Dataset),
+           "input_fn returned the Dataset. In the post's pipeline it returns the next batch: make an "
+           "initializable iterator on the dataset and return iterator.get_next().")
+    expect(not isinstance(out, tf.compat.v1.data.Iterator),
+           "input_fn returned the iterator; return iterator.get_next(), the (images, labels) batch tensors.")
+    expect(isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, tf.Tensor) for t in out),
+           f"input_fn must return the (images, labels) tensors of iterator.get_next(); got {_short_repr(out)}.")
+    features, targets = out
+    size = graph.as_graph_def().ByteSize()
+    expect(size < max(images.nbytes // 2, 100_000),
+           f"the graph your input_fn built is {size / 1e6:.1f} MB, about the size of the data "
+           f"({images.nbytes / 1e6:.1f} MB): the arrays went into the graph as constants. Make placeholders "
+           "with their dtype and shape, build the Dataset from them, and feed the arrays when the "
+           "iterator's initializer runs.")
+    return features, targets
+
+
 def check_eval_inputs(attempt, mnist, batch_size: int = 300) -> None:
     """Check a learner's ``get_eval_inputs(batch_size, mnist)`` the way ``estimator.evaluate``/``predict`` use it.
 
@@ -711,18 +720,7 @@ def check_eval_inputs(attempt, mnist, batch_size: int = 300) -> None:
     input_fn, hook = _input_fn_and_hook(attempt(batch_size, mnist), "get_eval_inputs")
     graph = tf.Graph()
     with graph.as_default():
-        out = input_fn()
-        expect(not isinstance(out, tf.data.Dataset),
-               "input_fn returned the Dataset. Here it returns the next batch: make an initializable iterator on the "
-               "dataset and return iterator.get_next().")
-        expect(isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(t, tf.Tensor) for t in out),
-               f"input_fn must return the (images, labels) tensors of iterator.get_next(); got {_short_repr(out)}.")
-        features, targets = out
-        size = graph.as_graph_def().ByteSize()
-        expect(size < max(images.nbytes // 2, 100_000),
-               f"the graph your input_fn built is {size / 1e6:.1f} MB, about the size of the data "
-               f"({images.nbytes / 1e6:.1f} MB): the arrays went into the graph as constants. Make placeholders and "
-               "feed the arrays when the iterator's initializer runs.")
+        features, targets = _next_batch(input_fn, graph, images)
         expect(getattr(hook, "iterator_initializer_func", True) is not None,
                "hook.iterator_initializer_func was never set: in input_fn, set it to a function of the session "
                "that runs iterator.initializer, feeding the arrays into the placeholders.")
