@@ -87,28 +87,40 @@ def test_bad_flags_and_bad_data_are_clear_errors(tmp_path):
 
 
 def test_killed_mid_run_resumes_and_ends_at_exactly_the_requested_step(tmp_path):
-    args = [sys.executable, "-m", "helpers", "--model_dir", "mt", "--data_dir", "md", "--train_steps", "200",
-            "--min_eval_frequency", "40", "--no_export", "--no_progress"]
+    """SIGKILL mid-run (no clean-up runs), then the same command again: it resumes from the last checkpoint.
+
+    Tiny data and batches keep each step cheap; the killed run asks for far more steps than it can reach, so it is
+    always killed mid-run however fast the machine is, and the resumed run asks for a fixed number past the kill."""
+    from conftest import make_idx_dir
+
+    make_idx_dir(tmp_path / "md", n_train=64, n_test=20)
+    common = ["--model_dir", "mt", "--data_dir", "md", "--batch_size", "8", "--min_eval_frequency", "40",
+              "--no_export", "--no_progress"]
     env = dict(os.environ, MNIST_MIRROR="http://127.0.0.1:9/")
-    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", *common, "--train_steps", "1000000"], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     model_dir = tmp_path / "mt"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:  # wait for a checkpoint past the first one
-        latest = tf.train.latest_checkpoint(str(model_dir)) if (model_dir / "checkpoint").exists() else None
-        if latest and int(latest.rsplit("-", 1)[1]) >= 40:
-            break
-        assert proc.poll() is None, "finished before it could be killed"
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    try:
+        while time.monotonic() < deadline:  # wait for a checkpoint past the first one
+            latest = tf.train.latest_checkpoint(str(model_dir)) if (model_dir / "checkpoint").exists() else None
+            if latest and int(latest.rsplit("-", 1)[1]) >= 40:
+                break
+            assert proc.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.05)
+        else:
+            raise AssertionError("no checkpoint at global step 40 within 300 s")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     killed_at = int(tf.train.load_variable(str(model_dir), "global_step"))
-    assert 40 <= killed_at < 200
-    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "200", "--min_eval_frequency", "40",
-                 "--no_export", "--no_progress", cwd=tmp_path)
+    assert killed_at >= 40 and killed_at % 40 == 0, killed_at  # the last checkpoint written before the kill
+    target = killed_at + 60  # not a multiple of 40: the final step is saved and evaluated all the same
+    result = cli(*common, "--train_steps", str(target), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Resuming from the checkpoint at global step {killed_at}" in result.stdout
-    assert tf.train.load_variable(str(model_dir), "global_step") == 200
-    assert "global step 200 (" in result.stdout
+    assert tf.train.load_variable(str(model_dir), "global_step") == target
+    assert f"global step {target} (" in result.stdout
 
 
 def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
