@@ -3,20 +3,20 @@ running or listening afterwards, however the run ends (done, failed, timed out, 
 
 Cheap: the tasks are small stand-in Python processes (no TensorFlow) that behave like the real ones - they
 listen on their port of the cluster spec, log "step = N" lines, fail, sleep or start a process of their own.
-One real cluster run (TensorFlow, the post's Experiment) is marked ``notebook``: ``make unit`` leaves it out."""
+The real cluster (TensorFlow, the post's Experiment on chief + worker + ps + evaluator) is notebook 06, which
+tests/test_notebooks.py runs: its checks cover each task's default schedule, that every trainer trained, that the
+evaluator stopped after the checkpoint at train_steps, and that no process or port is left."""
 
 from __future__ import annotations
 
 import _thread
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import psutil
 import pytest
@@ -278,30 +278,3 @@ def test_cluster_diagram_draws_each_process_with_its_address_and_schedule():
         assert "reads each new checkpoint" in text and "TF_CONFIG" in text
     finally:
         plt.close(fig)
-
-
-@pytest.mark.notebook
-def test_a_real_cluster_trains_the_post_experiment(tmp_path):
-    """The post's Experiment on chief + worker + ps + evaluator, each picking its schedule from TF_CONFIG: the
-    worker's default schedule, `train`, must start its own TensorFlow server (it would wait forever otherwise)."""
-    model_dir = tmp_path / "model"
-    cluster = Cluster(model_dir, task_args=["--train_steps", "60", "--min_eval_frequency", "30"], live=False)
-    with cluster:
-        cluster.wait(timeout=240)
-    assert_all_gone(cluster)
-    for name, schedule in (("chief", "train_and_evaluate"), ("worker", "train"), ("ps", "run_std_server"),
-                           ("evaluator", "continuous_eval")):
-        assert f"schedule {schedule}" in cluster.task(name).log(), cluster.task(name).tail(20)
-    assert cluster.task("worker").step >= 30  # it trained, not only waited
-    evaluator_log = cluster.task("evaluator").log()
-    assert "Exiting continuous eval" in evaluator_log
-    from helpers.notebook import quiet_tensorflow
-
-    quiet_tensorflow()
-    import tensorflow as tf
-
-    final_step = int(tf.train.load_variable(str(model_dir), "global_step"))
-    assert final_step >= 60
-    evaluated = [int(s) for s in re.findall(r"Saving dict for global step (\d+):", evaluator_log)]
-    assert 60 <= evaluated[-1] <= final_step, evaluated  # it stopped after a checkpoint at train_steps
-    assert (Path(model_dir) / "eval_continuous").is_dir()
