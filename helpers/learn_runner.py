@@ -10,7 +10,14 @@ subclass of Experiment adds (``SCHEDULES`` only lists the standard ones). Withou
 picks TF 1.x's default for the task: ``train_and_evaluate`` locally and on the master/chief, ``train`` on a
 worker, ``run_std_server`` on a parameter server (and, new in TF 2, ``continuous_eval`` on an evaluator).
 
-Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``.
+    learn_runner.tune(experiment_fn, tuner)
+
+is TF 1.x's hyper-parameter loop: ``while tuner.next_trial(): tuner.run_experiment(experiment_fn)``, where the
+``experiment_fn`` the tuner gets is wrapped in the same checks as ``run``'s, and must be given ``hparams``. The tuner
+(:class:`helpers.tuner.Tuner`) decides each trial's ``run_config`` and ``hparams``, runs the Experiment and keeps
+the measure.
+
+Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``; ``tune`` in ``notebooks/08_hyperparameter_sweep.ipynb``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import tensorflow as tf
 from helpers.experiment import Experiment
 from helpers.hparams import HParams
 
-__all__ = ["run", "SCHEDULES"]
+__all__ = ["run", "tune", "SCHEDULES"]
 
 #: The standard schedules (Experiment methods meant to be run by learn_runner). Not a restriction: as in
 #: TF 1.x, any callable member of the Experiment - e.g. a method of a subclass - is a valid schedule.
@@ -76,24 +83,7 @@ def run(experiment_fn, output_dir=None, schedule=None, run_config=None, hparams=
         raise TypeError(f"`schedule` must be the name of an Experiment method (a string), got {schedule!r}")
 
     if run_config is not None:
-        if not isinstance(run_config, tf.estimator.RunConfig):
-            raise ValueError(
-                "`run_config` must be a `tf.estimator.RunConfig` instance (tf.contrib.learn.RunConfig is gone), "
-                f"got {type(run_config).__name__}"
-            )
-        if not run_config.model_dir:
-            raise ValueError("Must specify a model directory `model_dir` in `run_config`.")
-        if hparams is not None and not isinstance(hparams, HParams):
-            raise ValueError(f"`hparams` must be `HParams` instance, got {type(hparams).__name__}")
-        experiment = experiment_fn(run_config, hparams)
-        _check_experiment(experiment)
-        if not _same_run_config(run_config, experiment.estimator.config):
-            raise RuntimeError(
-                "`RunConfig` instance is expected to be used by the `Estimator` inside the `Experiment`: pass "
-                "the `run_config` argument of `experiment_fn` (or run_config.replace(...) of it) as the "
-                f"Estimator's `config`. Expected model_dir {run_config.model_dir!r}, got "
-                f"{experiment.estimator.config.model_dir!r}."
-            )
+        experiment = _wrapped_experiment_fn_with_uid_check(experiment_fn)(run_config, hparams)
     else:
         if not output_dir:
             raise ValueError("Must specify an output directory")
@@ -105,6 +95,57 @@ def run(experiment_fn, output_dir=None, schedule=None, run_config=None, hparams=
 
     schedule = schedule or default_schedule(run_config)
     return _execute_schedule(experiment, schedule)
+
+
+def tune(experiment_fn, tuner) -> None:
+    """Tune an Experiment's hyper-parameters, as TF 1.x: ``while tuner.next_trial(): tuner.run_experiment(fn)``.
+
+    ``fn`` is ``experiment_fn`` wrapped in ``run``'s checks (a ``tf.estimator.RunConfig`` with a ``model_dir``, an
+    ``HParams``, an ``Experiment`` whose Estimator uses that run config) plus one of its own: ``hparams`` must not
+    be None, since tuning them is the point. The tuner picks each trial's ``run_config`` and ``hparams``, calls
+    ``fn(run_config, hparams)``, runs the Experiment and keeps the measure; ``tune`` returns None, as in TF 1.x.
+    """
+    if not callable(experiment_fn):  # TF 1.x found out at the first trial; here before any trial starts
+        raise TypeError(f'Experiment builder "{experiment_fn}" is not callable.')
+    missing = [name for name in ("next_trial", "run_experiment") if not callable(getattr(tuner, name, None))]
+    if missing:
+        raise TypeError(
+            f"`tuner` must be a Tuner (helpers.tuner.Tuner: next_trial() and run_experiment(experiment_fn)); "
+            f"{type(tuner).__name__} has no {' and no '.join(missing)}()"
+        )
+    wrapped = _wrapped_experiment_fn_with_uid_check(experiment_fn, require_hparams=True)
+    while tuner.next_trial():
+        tuner.run_experiment(wrapped)
+
+
+def _wrapped_experiment_fn_with_uid_check(experiment_fn, require_hparams: bool = False):
+    """``experiment_fn(run_config, hparams)`` with TF 1.x's checks around it (the name is TF 1.x's): the run config
+    and hyper-parameters it is given, the Experiment it returns, and that its Estimator uses that run config."""
+
+    def wrapped_experiment_fn(run_config, hparams):
+        if not isinstance(run_config, tf.estimator.RunConfig):
+            raise ValueError(
+                "`run_config` must be a `tf.estimator.RunConfig` instance (tf.contrib.learn.RunConfig is gone), "
+                f"got {type(run_config).__name__}"
+            )
+        if not run_config.model_dir:
+            raise ValueError("Must specify a model directory `model_dir` in `run_config`.")
+        if hparams is not None and not isinstance(hparams, HParams):
+            raise ValueError(f"`hparams` must be `HParams` instance, got {type(hparams).__name__}")
+        if require_hparams and hparams is None:
+            raise ValueError("`hparams` cannot be `None`.")
+        experiment = experiment_fn(run_config, hparams)
+        _check_experiment(experiment)
+        if not _same_run_config(run_config, experiment.estimator.config):
+            raise RuntimeError(
+                "`RunConfig` instance is expected to be used by the `Estimator` inside the `Experiment`: pass "
+                "the `run_config` argument of `experiment_fn` (or run_config.replace(...) of it) as the "
+                f"Estimator's `config`. Expected model_dir {run_config.model_dir!r}, got "
+                f"{experiment.estimator.config.model_dir!r}."
+            )
+        return experiment
+
+    return wrapped_experiment_fn
 
 
 def _check_experiment(experiment):

@@ -81,3 +81,52 @@ def confusion_matrix(labels, predicted, num_classes: int = 10, title: str = "Con
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
     return fig
+
+
+def parallel_coordinates(rows, columns, color_by: str, log_scale=(), title: str | None = None):
+    """The HParams dashboard's parallel-coordinates view, drawn with matplotlib so it shows on GitHub: one vertical
+    axis per name in ``columns`` (each scaled to its own range, in log scale for the names in ``log_scale``), one
+    line per row (a dict, e.g. a trial's values and metrics), coloured by the value of ``color_by``. On an axis with
+    few distinct values (but ``color_by``'s) the lines are spread a little around each value, so that lines sharing
+    it stay apart. Notebook 08."""
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    rows = list(rows)
+    if not rows:
+        raise ValueError("parallel_coordinates: no rows to draw")
+    data = np.array([[float(row[name]) for name in columns] for row in rows])
+    colour = np.array([float(row[color_by]) for row in rows])
+    rank = np.argsort(np.argsort(colour, kind="stable"), kind="stable")  # 0 = lowest colour value
+    spread = (rank - (len(rows) - 1) / 2) * min(0.015, 0.12 / len(rows))
+    scaled = np.full_like(data, 0.5)
+    fig, ax = plt.subplots(figsize=(1.9 * len(columns) + 1.2, 3.6))
+    for j, name in enumerate(columns):
+        values = np.log10(data[:, j]) if name in log_scale else data[:, j]
+        low, high = values.min(), values.max()
+        if high > low:
+            scaled[:, j] = (values - low) / (high - low)
+        ticks = np.unique(data[:, j])
+        ax.axvline(j, color="0.6", linewidth=1, zorder=0)
+        for value in ticks if len(ticks) <= 6 else ticks[[0, -1]]:  # a metric: its lowest and highest value
+            position = scaled[np.flatnonzero(data[:, j] == value)[0], j]
+            last = j == len(columns) - 1  # the last axis' labels go to its right, the others' to their left
+            ax.text(j + 0.05 if last else j - 0.05, position, f"{value:.4g}", fontsize=8, va="center",
+                    ha="left" if last else "right",
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5})
+        if len(ticks) <= 6 and name != color_by:
+            scaled[:, j] += spread
+    norm = Normalize(colour.min(), colour.max() if colour.max() > colour.min() else colour.min() + 1)
+    for i in np.argsort(colour, kind="stable"):  # the best drawn last, on top
+        ax.plot(range(len(columns)), scaled[i], color=plt.cm.viridis(norm(colour[i])), linewidth=2, alpha=0.9,
+                marker="o", markersize=3)
+    ax.set_xticks(range(len(columns)), [f"{name}\n(log)" if name in log_scale else name for name in columns])
+    ax.set(yticks=[], xlim=(-0.45, len(columns) - 0.55), ylim=(-0.1, 1.1))
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    fig.colorbar(ScalarMappable(norm=norm, cmap="viridis"), ax=ax, label=color_by, fraction=0.04, pad=0.02)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

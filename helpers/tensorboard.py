@@ -4,6 +4,7 @@
   training summaries at the top (loss, ``global_step/sec``, ``train_accuracy``), evaluations in ``eval*/``.
 - :func:`plot_training` draws loss, accuracy and steps/s with matplotlib: the curves show on GitHub and in CI.
 - :func:`prepare_tensorboard` makes ``%tensorboard`` work from any kernel and never show a stale board.
+- :func:`hparams_sessions` reads the HParams dashboard's rows from a running board's HTTP API (notebook 08).
 
 Taught in ``notebooks/03_experiment_and_tensorboard.ipynb``.
 """
@@ -267,3 +268,64 @@ def read_timeline(model_dir, eval_dir: str = "eval") -> dict:
     return {"progress": np.array(sorted(progress), dtype=np.float64).reshape(-1, 2), "startup": startup,
             "checkpoints": np.array(checkpoints, dtype=np.float64).reshape(-1, 2), "evaluations": evaluations,
             "rates": rates}
+
+
+# --------------------------------------------------------------------------------------------------------
+# The HParams dashboard's data, through a running TensorBoard's HTTP API (notebook 08)
+# --------------------------------------------------------------------------------------------------------
+def _hparams_request(port: int, host: str, route: str, request: dict):
+    import json
+    import urllib.parse
+    import urllib.request
+
+    # the plugin takes its request as JSON, in a POST body (as TensorBoard's own page sends it) or in ?request=
+    query = urllib.parse.urlencode({"request": json.dumps(request)})
+    with urllib.request.urlopen(f"http://{host}:{port}/data/plugin/hparams/{route}?{query}", timeout=10) as response:
+        return json.load(response)
+
+
+def _metric_key(name: dict) -> str:
+    """A metric's name as the dashboard shows it: "group/tag" (e.g. "eval/accuracy"), or the tag alone."""
+    return f"{name['group']}/{name['tag']}" if name.get("group") else name["tag"]
+
+
+def hparams_sessions(port: int, expect: int | None = None, timeout: float = 60.0,
+                     host: str = "localhost") -> list[dict]:
+    """The rows of TensorBoard's HParams dashboard, read from the TensorBoard running on ``port`` through its HTTP
+    API (the hparams plugin's ``experiment`` and ``session_groups`` routes, which the dashboard itself reads).
+
+    Returns one dict per session (a trial's run folder), sorted by name: ``name``, ``hparams`` ``{name: value}``,
+    ``metrics`` ``{"eval/accuracy": value, ...}`` (``group/tag`` as declared by the sweep's ``hparams_config``).
+    A board reads its event files in the background after it starts, so this waits - up to ``timeout`` seconds -
+    until it serves ``expect`` sessions (by default at least one), each with a value for every declared metric;
+    then raises ``TimeoutError`` saying what it saw.
+    """
+    import time
+
+    statuses = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
+    deadline = time.monotonic() + timeout
+    seen = "nothing (is TensorBoard running on that port?)"
+    while True:
+        try:
+            experiment = _hparams_request(port, host, "experiment", {"experimentName": ""})
+            declared = [m["name"] for m in experiment.get("metricInfos", [])]
+            groups = _hparams_request(port, host, "session_groups", {
+                "experimentName": "", "allowedStatuses": statuses, "startIndex": 0, "sliceSize": 100_000,
+            }).get("sessionGroups", [])
+            sessions = []
+            for group in groups:
+                metrics = {_metric_key(m["name"]): m["value"] for m in group.get("metricValues", []) if "value" in m}
+                sessions.append({"name": group["name"], "hparams": dict(group.get("hparams", {})), "metrics": metrics})
+            complete = [s for s in sessions if all(_metric_key(m) in s["metrics"] for m in declared)]
+            enough = len(complete) >= expect if expect is not None else bool(complete)
+            if enough and len(complete) == len(sessions) and declared:
+                return sorted(sessions, key=lambda s: s["name"])
+            seen = (f"{len(sessions)} session(s), {len(complete)} with every declared metric "
+                    f"({', '.join(m['tag'] for m in declared) or 'none declared: no hparams_config'})")
+        except (OSError, ValueError) as e:  # not up yet, or not a TensorBoard
+            seen = f"no answer ({e})"
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"the HParams dashboard of the TensorBoard on port {port} did not show "
+                               f"{expect if expect is not None else 'any'} complete session(s) within {timeout:g} s: "
+                               f"it served {seen}")
+        time.sleep(0.5)

@@ -8,9 +8,10 @@
 
 ``helpers.tf1`` is ``tf.compat.v1`` (placeholders, sessions, ``tf.train``, ``tf.losses``, ``tf.app.flags`` ...)
 plus a ``contrib`` namespace holding the pieces of ``tf.contrib`` that Estimator code of 2017 used:
-``learn.Experiment``, ``learn.learn_runner``, ``learn.RunConfig``, ``learn.ModeKeys``, ``training.HParams``,
-``data.Dataset``, ``framework.get_global_step``, ``layers.optimize_loss``, ``layers.xavier_initializer`` and
-``slim``. Everything else of ``tf.contrib`` is gone; asking for it raises an error that says so.
+``learn.Experiment``, ``learn.learn_runner`` (``run``, ``tune``), ``learn.RunConfig``, ``learn.ModeKeys``,
+``training.HParams``, ``data.Dataset``, ``framework.get_global_step``, ``layers.optimize_loss``,
+``layers.xavier_initializer`` and ``slim``. Everything else of ``tf.contrib`` is gone; asking for it raises an error
+that says so.
 
 Taught in ``notebooks/03_experiment_and_tensorboard.ipynb`` (porting section).
 """

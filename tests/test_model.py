@@ -160,3 +160,46 @@ def test_estimator_trains_evaluates_predicts_and_resumes(tmp_path):
     preds = list(est.predict(predict_fn, hooks=[predict_hook]))
     assert len(preds) == 1000
     assert np.isclose(preds[0]["probabilities"].sum(), 1.0, atol=1e-5)
+
+
+# --- notebook 08: the same model with the width of fn5/fn6 as the hyper-parameter hidden_units --------------------
+def _graph_of(fn, mode, params):
+    with tf.Graph().as_default() as g:
+        tf.compat.v1.set_random_seed(0)
+        features = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])
+        labels = tf.compat.v1.placeholder(tf.int32, [None])
+        fn(features, labels, mode, params)
+    return g
+
+
+def _ops(graph):
+    return [(op.name, op.type, [t.shape.as_list() if t.shape.rank is not None else None for t in op.outputs])
+            for op in graph.get_operations()]
+
+
+@pytest.mark.parametrize("mode", [ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT])
+@pytest.mark.parametrize("params", [{"learning_rate": 0.001}, {"learning_rate": 0.001, "hidden_units": 256}],
+                         ids=["no hidden_units", "hidden_units=256"])
+def test_sized_model_fn_at_the_posts_width_builds_exactly_model_fns_graph(mode, params):
+    """sized_model_fn repeats model_fn with one knob (model_fn's text is shown in notebook 02): every op, type and
+    shape must stay the same, so the two cannot drift apart unnoticed."""
+    from helpers.model import sized_model_fn
+
+    assert _ops(_graph_of(sized_model_fn, mode, params)) == _ops(_graph_of(model_fn, mode, {"learning_rate": 0.001}))
+
+
+def test_sized_architecture_sets_the_width_of_fn5_and_fn6_only():
+    from helpers.model import sized_architecture
+
+    with tf.Graph().as_default():
+        logits = sized_architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), is_training=True,
+                                    hidden_units=64)
+        shapes = {v.op.name: v.shape.as_list() for v in tf.compat.v1.trainable_variables()}
+    assert logits.shape.as_list() == [None, 10]
+    assert shapes["MnistConvNet/fn5/weights"] == [640, 64] and shapes["MnistConvNet/fn6/weights"] == [64, 64]
+    assert shapes["MnistConvNet/output/weights"] == [64, 10] and shapes["MnistConvNet/conv3/weights"] == [5, 5, 20, 40]
+    # conv1 520 + conv3 20,040 + fn5 640*64+64 + fn6 64*64+64 + output 64*10+10
+    assert sum(int(np.prod(s)) for s in shapes.values()) == 520 + 20_040 + 41_024 + 4_160 + 650 == 66_394
+    for bad in (0, 64.0, True, "64"):
+        with tf.Graph().as_default(), pytest.raises(ValueError, match="hidden_units must be a positive int"):
+            sized_architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), True, hidden_units=bad)
