@@ -817,3 +817,312 @@ def check_saved_model_predict(attempt, estimator, export_path, images, n: int = 
            "(float32, (N, 28, 28, 1), in [0, 1]) and return outputs['classes'] in the images' order.")
     expect(np.allclose(probabilities, expected_probabilities, atol=1e-5),
            "the classes are right, but the probabilities are not estimator.predict's: return outputs['probabilities'].")
+
+
+# --- notebook 07: the post's network in Keras -------------------------------------------------------------------
+
+#: Errors a learner's Keras network commonly raises while it is built, and what they mean.
+KERAS_NETWORK_MISTAKES = [
+    (r"expected (min_)?ndim=4, found ndim=3",
+     "Conv2D needs (height, width, channels): the input shape is (28, 28, 1), not (28, 28)."),
+    (r"Negative dimension size|would produce an output of shape with a negative|less than or equal to 0",
+     "a layer shrinks the maps below zero: 5x5 convolutions with padding 'valid' (Keras' default) and 2x2 max-pools "
+     "take 28 -> 24 -> 12 -> 8 -> 4."),
+    (r"missing 1 required positional argument: '(kernel_size|filters|units|rate)'",
+     "give each layer its size: Conv2D(20, 5, ...) (filters, kernel size), Dense(256, ...), Dropout(dropout_rate)."),
+    (r"Could not interpret activation|Unknown activation", "the activation is a name: activation='relu'."),
+    (r"The added layer must be an instance of class Layer|Found: <function",
+     "put layers into the list - tf.keras.layers.Conv2D(...) - not functions or classes."),
+]
+
+def check_keras_network(attempt, dropout_rate: float = 0.5) -> None:
+    """Check a learner's ``my_keras_network(dropout_rate)`` (notebook 07's main exercise) against the reference,
+    ``helpers.keras_port.keras_network``: a built Keras model that takes (batch, 28, 28, 1) images and returns 10
+    logits; the same layers in the same order with the same weight shapes (so 253,018 parameters); ReLU after each
+    convolution and fn5/fn6 and none on the output; dropout at ``dropout_rate`` after fn5 and fn6, on only when
+    training. Finally, with the reference's weights copied in, it must compute the reference's logits. Trains
+    nothing; raises :class:`Hint`. The notebook calls it through :func:`check` with :data:`KERAS_NETWORK_MISTAKES`.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers.keras_port import keras_network, parameter_count
+
+    expect(callable(attempt) and not isinstance(attempt, tf.keras.Model),
+           "pass the function itself - check(..., my_keras_network, ...) - without calling it: the check calls it.")
+    model = attempt(dropout_rate)
+    expect(model is not None, "your function returns None: end it with `return tf.keras.Sequential([...])`.")
+    expect(not isinstance(model, (list, tuple)), "you return a list of layers: wrap it, tf.keras.Sequential([...]).")
+    expect(isinstance(model, tf.keras.Model),
+           f"return a Keras model, tf.keras.Sequential([...]) - not a {type(model).__name__}.")
+    expect(model.built and model.inputs,
+           "the model does not know its input shape yet, so Keras has not made its weights: start the list with "
+           "tf.keras.Input(shape=(28, 28, 1), name='images').")
+    expect(tuple(model.input_shape) == (None, 28, 28, 1),
+           f"the model takes inputs of shape {model.input_shape}; MNIST batches are (batch, 28, 28, 1): "
+           "tf.keras.Input(shape=(28, 28, 1)).")
+    reference = keras_network(dropout_rate)
+    layers = [layer for layer in model.layers if not isinstance(layer, tf.keras.layers.InputLayer)]
+    kinds = [type(layer).__name__ for layer in layers]
+    output_shape = tuple(model.output_shape)
+    expect(len(output_shape) != 4 or "Flatten" in kinds or "Reshape" in kinds,
+           f"the output has shape {output_shape}: a Dense layer works on the last axis only, so the 4x4x40 maps must "
+           "be flattened into 640 numbers first - tf.keras.layers.Flatten() after pool4 (the post's tf.reshape).")
+    expect(output_shape == (None, 10), f"the output has shape {output_shape}; it should be 10 logits per image, "
+                                       "(None, 10): the last layer is Dense(10).")
+
+    # the layers with weights: two convolutions and three dense layers, with the post's sizes
+    weighted = [layer for layer in layers if layer.weights]
+    convs = [layer for layer in weighted if isinstance(layer, tf.keras.layers.Conv2D)]
+    denses = [layer for layer in weighted if isinstance(layer, tf.keras.layers.Dense)]
+    expect(len(convs) == 2 and len(denses) == 3 and len(weighted) == 5,
+           f"your network has {len(convs)} convolution(s) and {len(denses)} dense layer(s)"
+           + (f" and {len(weighted) - len(convs) - len(denses)} other layer(s) with weights" if
+              len(weighted) != len(convs) + len(denses) else "")
+           + "; the post's has 2 convolutions (conv1, conv3) and 3 dense layers (fn5, fn6, output).")
+    for layer, (filters, name) in zip(convs, ((20, "conv1"), (40, "conv3")), strict=True):
+        kernel = tuple(layer.kernel.shape[:2])
+        expect(kernel == (5, 5),
+               f"{name} has {kernel[0]}x{kernel[1]} kernels; the post's are 5x5: Conv2D({filters}, 5).")
+        expect(layer.filters == filters, f"{name} has {layer.filters} filters; the post's has {filters}.")
+        expect(tuple(layer.strides) == (1, 1), f"{name} has strides {layer.strides}; the post's convolutions move one "
+                                               "pixel at a time (the default).")
+    pools = [layer for layer in layers if isinstance(layer, tf.keras.layers.AveragePooling2D)]
+    expect(not pools, "the post pools with the maximum, not the average: MaxPooling2D(2).")
+    fn5_inputs = int(denses[0].kernel.shape[0])
+    expect(fn5_inputs == 640,
+           f"fn5 gets {fn5_inputs:,} numbers; the post's gets 640 = 4x4x40. "
+           + ("That is 7x7x40: the convolutions use padding 'same'; the post's use 'valid' (Keras' default), "
+              "28 -> 24 -> 12 -> 8 -> 4." if fn5_inputs == 7 * 7 * 40 else
+              "Each convolution (5x5, padding 'valid') is followed by a 2x2 max-pool: 28 -> 24 -> 12 -> 8 -> 4."))
+    for layer, (units, name) in zip(denses, ((256, "fn5"), (256, "fn6"), (10, "output")), strict=True):
+        expect(layer.units == units, f"{name} has {layer.units} units; the post's has {units}.")
+    expect(parameter_count(model) == parameter_count(reference),
+           f"your network has {parameter_count(model):,} trainable parameters, the post's "
+           f"{parameter_count(reference):,}.")
+
+    # activations: tf-slim's layers default to ReLU, Keras' to none (compared by name: "relu" and tf.nn.relu alike)
+    def activation(layer):
+        return getattr(layer.activation, "__name__", type(layer.activation).__name__)
+
+    last = activation(denses[-1])
+    expect(last != "softmax",
+           "the output layer has a softmax: leave it out - the output is the logits, as in the post (the loss is "
+           "compiled with from_logits=True, and predictions apply the softmax themselves).")
+    relu_layers = [layer for layer in layers if isinstance(layer, (tf.keras.layers.ReLU, tf.keras.layers.Activation))]
+    if not relu_layers:  # activations given as arguments, as the reference does
+        linear = [name for layer, name in zip([*convs, *denses[:2]], ("conv1", "conv3", "fn5", "fn6"), strict=True)
+                  if activation(layer) != "relu"]
+        expect(not linear, f"{', '.join(linear)} {'has' if len(linear) == 1 else 'have'} no ReLU: Keras layers have no "
+                           "activation unless you give one (tf-slim's default is ReLU) - activation='relu'.")
+    expect(last == "linear" or relu_layers,
+           "the output layer has an activation; the post's gives plain logits: Dense(10) with no activation.")
+
+    # dropout: after fn5 and after fn6, at dropout_rate
+    dropouts = [layer for layer in layers if isinstance(layer, tf.keras.layers.Dropout)]
+    expect(len(dropouts) == 2, f"your network has {len(dropouts)} dropout layer(s); the post's has two, one after fn5 "
+                               "and one after fn6: tf.keras.layers.Dropout(dropout_rate).")
+    rates = [float(layer.rate) for layer in dropouts]
+    expect(all(np.isclose(rate, dropout_rate) for rate in rates),
+           f"the dropout rates are {rates}, not dropout_rate = {dropout_rate}: Dropout(dropout_rate) - Keras' rate is "
+           "the fraction dropped (tf-slim's keep_prob is the fraction kept).")
+
+    def next_layer(layer):  # the layer after this one, past a separate ReLU/Activation layer
+        following = layers[layers.index(layer) + 1:]
+        following = [f for f in following if not isinstance(f, (tf.keras.layers.ReLU, tf.keras.layers.Activation))]
+        return following[0] if following else None
+
+    expect(all(isinstance(next_layer(dense), tf.keras.layers.Dropout) for dense in denses[:2]),
+           "your dropout layers come after " + ", ".join(layers[layers.index(d) - 1].name for d in dropouts)
+           + "; the post's come right after fn5 and right after fn6 (never after the output: the logits are not "
+           "dropped).")
+
+    # the same function: with the reference's weights, the same logits (and dropout on only when training)
+    expect([w.shape.as_list() for w in model.weights] == [w.shape.as_list() for w in reference.weights],
+           "your layers' weights come in another order than the post's: conv1, conv3, fn5, fn6, output.")
+    model.set_weights(reference.get_weights())
+    images = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
+    mine, expected = model(images, training=False).numpy(), reference(images, training=False).numpy()
+    expect(np.allclose(mine, expected, atol=1e-4),
+           "with the post's weights your network computes other logits: check the order of the layers - conv1, pool2, "
+           "conv3, pool4, flatten, fn5, dropout5, fn6, dropout6, output - and that each convolution and fn5/fn6 has "
+           "a ReLU.")
+    expect(not np.allclose(model(images, training=True).numpy(), mine),
+           "in training your network gives the same logits as in inference: is the dropout there, with a rate above 0?")
+
+
+# --- notebook 08: write a Tuner for learn_runner.tune; a random search space ----------------------------------------
+
+#: Errors a learner's Tuner commonly makes learn_runner.tune (or Python) raise, and what they mean.
+TUNER_MISTAKES = [
+    (r"Can't instantiate abstract class", "a Tuner subclass must define both methods, next_trial(self) and "
+                                          "run_experiment(self, experiment_fn), inside the class (check names and "
+                                          "indentation)."),
+    (r"`hparams` must be `HParams` instance", "learn_runner needs an HParams, not the trial's dict: a copy of "
+                                              "self.hparams with the trial's values set - "
+                                              "copy.deepcopy(self.hparams).override_from_dict(trial)."),
+    (r"`hparams` cannot be `None`", "learn_runner.tune gives the tuner an experiment_fn that must get "
+                                    "hyper-parameters: pass the trial's HParams - learn_runner.run(..., hparams=...)."),
+    (r"`run_config` must be a `tf.estimator.RunConfig`|Must set value for `output_dir` or `run_config`",
+     "give learn_runner.run the trial's run config: run_config=self.run_config.replace(model_dir=...)."),
+    (r"Unknown hyperparameter", "a trial's values are set on a copy of self.hparams, which has every "
+                                "hyper-parameter; HParams(**trial) alone would lack the others."),
+    (r"IndexError: list index out of range", "next_trial() went past the last trial: return False when there is no "
+                                             "next one (and leave the index where it is)."),
+    (r"takes \d+ positional arguments? but \d+ (were|was) given|missing \d+ required positional argument",
+     "the methods are next_trial(self) and run_experiment(self, experiment_fn); the constructor stays "
+     "__init__(self, trials, hparams, run_config)."),
+]
+
+
+def _tuner_check_model_fn(features, labels, mode, params):  # pragma: no cover - never called: nothing trains
+    raise AssertionError("the Tuner check trains nothing")
+
+
+def check_tuner(attempt, num_trials: int = 3) -> None:
+    """Check a learner's ``ListTuner(trials, hparams, run_config)`` (notebook 08's main exercise) by running
+    ``learn_runner.tune`` with it on Experiments that train nothing (their schedules return a made-up evaluation at
+    once): every trial runs once, in order, with its values set on a copy of ``hparams``, in a model_dir of its own
+    below ``run_config.model_dir`` with the seed kept; ``results`` gets ``(trial, eval_result)`` per trial; after the
+    last trial ``next_trial()`` returns False, and keeps doing so. Raises :class:`Hint`; the notebook calls it
+    through :func:`check` with :data:`TUNER_MISTAKES`."""
+    import inspect
+    import tempfile
+    from pathlib import Path
+
+    import tensorflow as tf
+
+    from helpers import learn_runner
+    from helpers.experiment import Experiment
+    from helpers.hparams import HParams
+    from helpers.tuner import Tuner
+
+    expect(inspect.isclass(attempt), f"pass the class itself (ListTuner), not {type(attempt).__name__!r}.")
+    expect(issubclass(attempt, Tuner), "make ListTuner a subclass of Tuner: class ListTuner(Tuner): ...")
+    trials = [{"learning_rate": 0.01, "dropout_rate": 0.2}, {"learning_rate": 0.001, "dropout_rate": 0.5},
+              {"learning_rate": 0.0001, "dropout_rate": 0.2}, {"learning_rate": 0.003, "dropout_rate": 0.35}]
+    trials = trials[:num_trials]
+    base = HParams(learning_rate=0.002, dropout_rate=0.5, batch_size=32, train_steps=100)
+    base_values = base.values()
+
+    def made_up_evaluation(values):  # a different accuracy for every trial, so a mixed-up result shows
+        return {"accuracy": round(0.5 + values["learning_rate"] * 10 + values["dropout_rate"] / 10, 6),
+                "loss": 0.5, "global_step": values.get("train_steps", 0)}
+
+    class MadeUpExperiment(Experiment):
+        """Trains nothing: every schedule returns the made-up evaluation at once."""
+
+        def train_and_evaluate(self):
+            return made_up_evaluation(self._values), []
+
+        def evaluate(self, delay_secs=None, name=None):
+            return made_up_evaluation(self._values)
+
+    calls = []  # (run_config, hparams.values()) of each experiment_fn call
+
+    def experiment_fn(run_config, hparams):
+        calls.append((run_config, hparams.values()))
+        expect(len(calls) <= len(trials), f"experiment_fn was called {len(calls)} times for {len(trials)} trials: "
+                                          "next_trial() keeps returning True - return False once every trial ran "
+                                          "(and run_experiment runs the one trial next_trial() moved to).")
+        estimator = tf.estimator.Estimator(_tuner_check_model_fn, config=run_config)
+        experiment = MadeUpExperiment(estimator, train_input_fn=lambda: None, eval_input_fn=lambda: None)
+        experiment._values = hparams.values()
+        return experiment
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "sweep"
+        run_config = tf.estimator.RunConfig(model_dir=str(root), tf_random_seed=42)
+        tuner = attempt([dict(t) for t in trials], base, run_config)
+        original_next_trial, answers = tuner.next_trial, []
+
+        def next_trial():  # stop a tuner that never says False
+            answers.append(original_next_trial())
+            expect(len(answers) <= len(trials) + 2, "next_trial() keeps returning True: return False once every "
+                                                    "trial ran, or learn_runner.tune never stops.")
+            return answers[-1]
+
+        tuner.next_trial = next_trial
+        learn_runner.tune(experiment_fn, tuner)
+
+    expect(calls, "run_experiment never built an Experiment: run the trial with learn_runner.run(experiment_fn, "
+                  "run_config=..., schedule='train_and_evaluate', hparams=...)." if answers and answers[0] else
+           "next_trial() returned False at once: the first call moves to the first trial (index 0) and returns True.")
+    ran = [values for _, values in calls]
+    wanted = [{**base_values, **trial} for trial in trials]
+    expect(not (len(ran) == len(trials) - 1 and ran == wanted[1:]),
+           "the first trial never ran: self.index starts at -1, and the first next_trial() moves it to 0.")
+    expect(len(ran) == len(trials), f"{len(ran)} of the {len(trials)} trials ran: next_trial() returns True while "
+                                     "there is a next trial.")
+    for i, (values, expected) in enumerate(zip(ran, wanted, strict=True)):
+        expect(set(values) == set(expected),
+               f"trial {i} ran with the hyper-parameters {sorted(values)}; it needs all of self.hparams "
+               f"({', '.join(sorted(expected))}) with the trial's values set: copy.deepcopy(self.hparams)"
+               ".override_from_dict(trial).")
+        expect(values == expected, f"trial {i} ran with {_changed(values, base_values)} instead of {trials[i]}: "
+                                   "use self.trials[self.index], the trial next_trial() moved to.")
+    expect(base.values() == base_values,
+           f"self.hparams changed during the sweep (now {_changed(base.values(), base_values)}): every trial set its "
+           "values on the same HParams. Set them on a copy: copy.deepcopy(self.hparams).override_from_dict(trial).")
+    folders = [Path(config.model_dir) for config, _ in calls]
+    expect(len(set(folders)) == len(folders),
+           "every trial ran in the same model_dir, so each would resume the previous trial's checkpoint instead of "
+           "training from scratch: give each trial its own - os.path.join(self.run_config.model_dir, f'trial-{...}').")
+    expect(all(root in folder.parents for folder in folders),
+           "put each trial's model_dir below self.run_config.model_dir (the sweep's root folder: TensorBoard's logdir "
+           "then shows every trial as a run).")
+    expect(all(config.tf_random_seed == 42 for config, _ in calls),
+           "a trial's run config lost self.run_config's seed (tf_random_seed): derive it with "
+           "self.run_config.replace(model_dir=...) rather than a new RunConfig.")
+    expect(answers[-1] is False and original_next_trial() is False,
+           "after the last trial next_trial() must go on returning False.")
+    results = getattr(tuner, "results", None)
+    expect(isinstance(results, list) and len(results) == len(trials),
+           f"self.results holds {len(results) if isinstance(results, list) else results!r} entries for {len(trials)} "
+           "trials: report each trial's measure - self.results.append((trial, eval_result)).")
+    for i, entry in enumerate(results):
+        expect(isinstance(entry, tuple) and len(entry) == 2 and entry[0] == trials[i],
+               f"self.results[{i}] is {entry!r:.120}; it should be (trial, eval_result), with trial the dict of "
+               "values that trial tried.")
+        evaluation = entry[1]
+        expect(isinstance(evaluation, dict) and evaluation.get("accuracy") == made_up_evaluation(wanted[i])["accuracy"],
+               f"self.results[{i}][1] is {evaluation!r:.120}, not that trial's evaluation: learn_runner.run(..., "
+               "schedule='train_and_evaluate') returns (eval_result, export_results) - keep eval_result.")
+
+
+def _changed(values: dict, base: dict) -> dict:
+    return {k: v for k, v in values.items() if base.get(k) != v} or values
+
+
+def check_random_search_space(attempt, hparams, run_config, num_trials: int = 400) -> None:
+    """Check a search space for :class:`helpers.tuner.RandomTuner` (notebook 08, Exercise 2): the learning rate
+    log-uniform between 1e-4 and 1e-2 (a function of the numpy Generator), ``dropout_rate`` from [0.2, 0.35, 0.5],
+    ``hidden_units`` from [64, 128, 256]. Draws ``num_trials`` trials (nothing trains) and looks at them."""
+    import numpy as np
+
+    from helpers.tuner import RandomTuner
+
+    wanted = {"learning_rate", "dropout_rate", "hidden_units"}
+    expect(isinstance(attempt, dict), "the search space is a dict {hyper-parameter name: list of values, or a "
+                                      "function of rng}.")
+    expect(set(attempt) == wanted, f"the search space has {sorted(attempt)}; it needs exactly {sorted(wanted)}.")
+    expect(callable(attempt["learning_rate"]),
+           "a list gives the learning rate only the values in it; draw it: a function of the numpy Generator, "
+           "lambda rng: ...")
+    for name, values in (("dropout_rate", [0.2, 0.35, 0.5]), ("hidden_units", [64, 128, 256])):
+        expect(not callable(attempt[name]) and list(attempt[name]) == values,
+               f"{name}: a list of the values to pick from, {values}.")
+    expect(all(type(units) is int for units in attempt["hidden_units"]),
+           "hidden_units is a number of units, an int: 64, not 64.0 (HParams keeps each hyper-parameter's type).")
+    tuner = RandomTuner(attempt, num_trials, hparams, run_config, seed=0, log_hparams=False, progress=False)
+    rates = np.array([trial.values["learning_rate"] for trial in tuner.trials], dtype=float)
+    expect(rates.min() >= 1e-4 and rates.max() <= 1e-2,
+           f"the learning rates drawn go from {rates.min():.3g} to {rates.max():.3g}; keep them between 1e-4 and 1e-2.")
+    expect(len(np.unique(rates)) > num_trials // 2, "the learning rate hardly varies between trials: draw a new one "
+                                                    "in every call of the function, from the rng it is given.")
+    below = float(np.mean(rates < 1e-3))
+    expect(below > 0.35, f"only {below:.0%} of the learning rates drawn are below 1e-3: rng.uniform(1e-4, 1e-2) puts "
+                         "most of them near 1e-2. Draw the exponent instead - 10 ** rng.uniform(-4, -2) - so each "
+                         "decade gets half.")
+    expect(below < 0.65, f"{below:.0%} of the learning rates drawn are below 1e-3; log-uniform between 1e-4 and 1e-2 "
+                         "puts half below: 10 ** rng.uniform(-4, -2).")

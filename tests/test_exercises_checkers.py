@@ -678,3 +678,274 @@ def test_experiment_fn_checker_runs_with_the_given_hparams(tiny_mnist, tmp_path,
         fn, tmp_path / "run", hparams=hparams, min_accuracy=0.0), exercises.EXPERIMENT_FN_MISTAKES)
     out = capsys.readouterr().out
     assert not ok and "train_steps is 4, but this check runs with hparams.train_steps = 6" in out, out
+
+
+# --- notebook 07: check_keras_network ---------------------------------------------------------------------------
+
+def _keras_network(input_shape=(28, 28, 1), padding="valid", kernel=5, pool="max", flatten=True, activation="relu",
+                   output_activation=None, dropout=True, rate=None, dropout_after_output=False, fn5_units=256,
+                   build=True, returns="model", relu_layers=False, order="post"):
+    """The reference Keras network (helpers.keras_port.keras_network), or one with a usual mistake switched on."""
+    layers = tf.keras.layers
+
+    def my_keras_network(dropout_rate=0.5):
+        drop = rate if rate is not None else dropout_rate
+        act = None if relu_layers else activation
+
+        def relu():  # a separate activation layer after each convolution and fn5/fn6, when relu_layers is set
+            return [layers.Activation(relu_layers if isinstance(relu_layers, str) else "relu")] if relu_layers else []
+
+        pooling = layers.MaxPooling2D if pool == "max" else layers.AveragePooling2D
+        stack = [tf.keras.Input(shape=input_shape, name="images")] if build else []
+        conv1 = [layers.Conv2D(20, kernel, padding=padding, activation=act)] + relu()
+        stack += conv1 + [pooling(2)] if order == "post" else [pooling(2)] + conv1
+        stack += [layers.Conv2D(40, kernel, padding=padding, activation=act)] + relu()
+        stack += [pooling(2)] + ([layers.Flatten()] if flatten else [])
+        for units in (fn5_units, 256):
+            stack += [layers.Dense(units, activation=act)] + relu()
+            stack += [layers.Dropout(drop)] if dropout and not dropout_after_output else []
+        stack += [layers.Dense(10, activation=output_activation)]
+        stack += [layers.Dropout(drop), layers.Dropout(drop)] if dropout_after_output else []
+        return stack if returns == "list" else tf.keras.Sequential(stack)
+
+    return my_keras_network
+
+
+def _check_keras(attempt, capsys) -> tuple[bool, str]:
+    ok = check("Exercise 1", attempt, exercises.check_keras_network, exercises.KERAS_NETWORK_MISTAKES)
+    return ok, capsys.readouterr().out
+
+
+def test_keras_network_checker_accepts_the_reference_separate_relu_layers_and_tf_nn_relu(capsys):
+    from helpers.keras_port import keras_network
+
+    for attempt in (keras_network, _keras_network(), _keras_network(relu_layers=True),
+                    _keras_network(activation=tf.nn.relu)):
+        ok, out = _check_keras(attempt, capsys)
+        assert ok and out == "Exercise 1: correct!\n", out
+
+
+@pytest.mark.parametrize(("mistake", "hint"), [
+    ({"padding": "same"}, "That is 7x7x40: the convolutions use padding 'same'"),
+    ({"kernel": 3}, "conv1 has 3x3 kernels; the post's are 5x5"),
+    ({"pool": "average"}, "not the average: MaxPooling2D(2)"),
+    ({"flatten": False}, "must be flattened into 640 numbers first"),
+    ({"activation": None}, "conv1, conv3, fn5, fn6 have no ReLU: Keras layers have no activation unless you give one"),
+    ({"output_activation": "softmax"}, "the output layer has a softmax: leave it out"),
+    ({"output_activation": "relu"}, "the post's gives plain logits"),
+    ({"dropout": False}, "your network has 0 dropout layer(s)"),
+    ({"rate": 0.2}, "the dropout rates are [0.2, 0.2], not dropout_rate = 0.5"),
+    ({"dropout_after_output": True}, "the post's come right after fn5 and right after fn6"),
+    ({"fn5_units": 128}, "fn5 has 128 units; the post's has 256"),
+    ({"build": False}, "start the list with tf.keras.Input(shape=(28, 28, 1)"),
+    ({"returns": "list"}, "you return a list of layers: wrap it"),
+    ({"input_shape": (28, 28)}, "the input shape is (28, 28, 1), not (28, 28)"),
+    ({"order": "pool first"}, "fn5 gets 360 numbers; the post's gets 640 = 4x4x40"),
+    ({"relu_layers": "sigmoid"}, "with the post's weights your network computes other logits"),
+])
+def test_keras_network_checker_hints_the_usual_mistakes(capsys, mistake, hint):
+    ok, out = _check_keras(_keras_network(**mistake), capsys)
+    assert not ok and out.startswith("Exercise 1: not yet - "), out
+    assert hint in out, out
+    assert "Traceback" not in out
+
+
+def test_keras_network_checker_skeleton_is_not_answered_yet_and_a_call_is_refused(capsys):
+    def skeleton(dropout_rate=0.5):
+        # TODO: the post's layers
+        raise NotImplementedError("my_keras_network is not written yet")
+
+    ok, out = _check_keras(skeleton, capsys)
+    assert not ok and out.startswith("Exercise 1: not answered yet"), out
+    ok, out = _check_keras(_keras_network()(), capsys)
+    assert not ok and "pass the function itself" in out, out
+
+
+# --- notebook 08: check_tuner and check_random_search_space ---------------------------------------------------
+import copy  # noqa: E402
+import os  # noqa: E402
+
+from helpers import learn_runner  # noqa: E402
+from helpers.hparams import HParams  # noqa: E402
+from helpers.tuner import Tuner  # noqa: E402
+
+
+class ListTuner(Tuner):
+    """The notebook's solution."""
+
+    def __init__(self, trials, hparams, run_config):
+        self.trials = trials
+        self.hparams = hparams
+        self.run_config = run_config
+        self.index = -1
+        self.results = []
+
+    def next_trial(self):
+        if self.index + 1 < len(self.trials):
+            self.index += 1
+            return True
+        return False
+
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        hparams = copy.deepcopy(self.hparams).override_from_dict(trial)
+        run_config = self.run_config.replace(model_dir=os.path.join(self.run_config.model_dir, f"trial-{self.index}"))
+        eval_result, _ = learn_runner.run(experiment_fn, run_config=run_config, schedule="train_and_evaluate",
+                                          hparams=hparams)
+        self.results.append((trial, eval_result))
+
+
+class NeverDone(ListTuner):
+    def next_trial(self):
+        self.index = (self.index + 1) % len(self.trials)
+        return True
+
+
+class SkipsTheFirst(ListTuner):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.index = 0
+
+
+class RunsOffTheEnd(ListTuner):
+    def next_trial(self):
+        self.index += 1
+        return self.index <= len(self.trials)
+
+
+class PassesTheDict(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        config = self.run_config.replace(model_dir=os.path.join(self.run_config.model_dir, str(self.index)))
+        self.results.append((trial, learn_runner.run(experiment_fn, run_config=config, hparams=trial)[0]))
+
+
+class OnlyTheTrialsValues(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        config = self.run_config.replace(model_dir=os.path.join(self.run_config.model_dir, str(self.index)))
+        self.results.append((trial, learn_runner.run(experiment_fn, run_config=config,
+                                                     hparams=HParams(**trial))[0]))
+
+
+class ChangesTheBase(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        config = self.run_config.replace(model_dir=os.path.join(self.run_config.model_dir, str(self.index)))
+        self.results.append((trial, learn_runner.run(experiment_fn, run_config=config,
+                                                     hparams=self.hparams.override_from_dict(trial))[0]))
+
+
+class OneModelDir(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        hparams = copy.deepcopy(self.hparams).override_from_dict(trial)
+        self.results.append((trial, learn_runner.run(experiment_fn, run_config=self.run_config, hparams=hparams)[0]))
+
+
+class NewRunConfig(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        hparams = copy.deepcopy(self.hparams).override_from_dict(trial)
+        config = tf.estimator.RunConfig(model_dir=os.path.join(self.run_config.model_dir, str(self.index)))
+        self.results.append((trial, learn_runner.run(experiment_fn, run_config=config, hparams=hparams)[0]))
+
+
+class KeepsTheTuple(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        hparams = copy.deepcopy(self.hparams).override_from_dict(trial)
+        config = self.run_config.replace(model_dir=os.path.join(self.run_config.model_dir, str(self.index)))
+        self.results.append((trial, learn_runner.run(experiment_fn, run_config=config, hparams=hparams)))
+
+
+class ReportsNothing(ListTuner):
+    def run_experiment(self, experiment_fn):
+        trial = self.trials[self.index]
+        hparams = copy.deepcopy(self.hparams).override_from_dict(trial)
+        config = self.run_config.replace(model_dir=os.path.join(self.run_config.model_dir, str(self.index)))
+        learn_runner.run(experiment_fn, run_config=config, hparams=hparams)
+
+
+class HasNoRunExperiment(Tuner):
+    def __init__(self, trials, hparams, run_config):
+        pass
+
+    def next_trial(self):
+        return False
+
+
+class Skeleton(ListTuner):
+    def next_trial(self):
+        raise NotImplementedError("next_trial is not written yet")
+
+
+def _check_tuner(attempt, capsys):
+    check("Exercise 1", attempt, exercises.check_tuner, exercises.TUNER_MISTAKES)
+    return capsys.readouterr().out
+
+
+def test_tuner_checker_accepts_the_solution(capsys):
+    assert _check_tuner(ListTuner, capsys) == "Exercise 1: correct!\n"
+
+
+@pytest.mark.parametrize("attempt, hint", [
+    (Skeleton, "not answered yet"),
+    ("ListTuner", "pass the class itself"),
+    (dict, "make ListTuner a subclass of Tuner"),
+    (HasNoRunExperiment, "Hint: a Tuner subclass must define both methods"),
+    (NeverDone, "next_trial() keeps returning True"),
+    (SkipsTheFirst, "the first trial never ran: self.index starts at -1"),
+    (RunsOffTheEnd, "Hint: next_trial() went past the last trial"),
+    (PassesTheDict, "Hint: learn_runner needs an HParams, not the trial's dict"),
+    (OnlyTheTrialsValues, "it needs all of self.hparams"),
+    (ChangesTheBase, "self.hparams changed during the sweep"),
+    (OneModelDir, "every trial ran in the same model_dir"),
+    (NewRunConfig, "lost self.run_config's seed"),
+    (KeepsTheTuple, "returns (eval_result, export_results) - keep eval_result"),
+    (ReportsNothing, "report each trial's measure"),
+], ids=lambda a: a.__name__ if isinstance(a, type) else None)
+def test_tuner_checker_answers_each_mistake_with_its_hint(attempt, hint, capsys):
+    out = _check_tuner(attempt, capsys)
+    assert out.startswith("Exercise 1: not"), out
+    assert hint in out, out
+    assert "Traceback" not in out
+
+
+def _random_space(**changes):
+    space = {"learning_rate": lambda rng: 10 ** rng.uniform(-4, -2), "dropout_rate": [0.2, 0.35, 0.5],
+             "hidden_units": [64, 128, 256]}
+    return {**space, **changes}
+
+
+def _check_space(attempt, tmp_path, capsys):
+    hparams = HParams(learning_rate=0.001, dropout_rate=0.5, hidden_units=256, batch_size=32)
+    run_config = tf.estimator.RunConfig(model_dir=str(tmp_path / "random"), tf_random_seed=42)
+    check("Exercise 2", attempt, lambda space: exercises.check_random_search_space(space, hparams, run_config))
+    return capsys.readouterr().out
+
+
+def test_random_search_space_checker_accepts_log_uniform_in_any_form(tmp_path, capsys):
+    import numpy as np
+
+    assert _check_space(_random_space(), tmp_path, capsys) == "Exercise 2: correct!\n"
+    natural_log = _random_space(learning_rate=lambda rng: float(np.exp(rng.uniform(np.log(1e-4), np.log(1e-2)))))
+    assert _check_space(natural_log, tmp_path, capsys) == "Exercise 2: correct!\n"
+
+
+@pytest.mark.parametrize("attempt, hint", [
+    (None, "not answered yet"),
+    ([0.001, 0.01], "the search space is a dict"),
+    ({"learning_rate": [0.001]}, "it needs exactly"),
+    (_random_space(learning_rate=[1e-4, 1e-3, 1e-2]), "a list gives the learning rate only the values in it"),
+    (_random_space(learning_rate=lambda rng: rng.uniform(1e-4, 1e-2)), "most of them near 1e-2"),
+    (_random_space(learning_rate=lambda rng: 10 ** rng.uniform(-5, -2)), "keep them between 1e-4 and 1e-2"),
+    (_random_space(learning_rate=lambda rng: 10 ** rng.uniform(-4, -3)), "log-uniform between 1e-4 and 1e-2 puts"),
+    (_random_space(learning_rate=lambda rng: 0.0005), "hardly varies"),  # a number drawn once, outside
+    (_random_space(hidden_units=[64.0, 128.0, 256.0]), "an int: 64, not 64.0"),
+    (_random_space(dropout_rate=[0.2, 0.5]), "dropout_rate: a list of the values to pick from"),
+], ids=lambda a: None)
+def test_random_search_space_checker_answers_each_mistake_with_its_hint(attempt, hint, tmp_path, capsys):
+    out = _check_space(attempt, tmp_path, capsys)
+    assert out.startswith("Exercise 2: not"), out
+    assert hint in out, out
