@@ -395,6 +395,11 @@ class Experiment:
             return int(self._estimator.get_variable_value(tf.compat.v1.GraphKeys.GLOBAL_STEP))
         except ValueError:  # no checkpoint yet
             return 0
+        except tf.errors.NotFoundError as e:
+            raise RuntimeError(
+                f"the latest checkpoint in {self._estimator.model_dir} has no `global_step` variable, which an "
+                "Experiment counts its steps by. A checkpoint in TF 2's object format has none: with "
+                "tf.keras.estimator.model_to_estimator pass checkpoint_format='saver' (notebook 07)") from e
 
     def _has_training_stopped(self, eval_result) -> bool:
         """TF 1.x: training is over once an evaluated checkpoint is at global step >= ``train_steps``."""

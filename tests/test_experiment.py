@@ -467,3 +467,14 @@ def test_evaluator_waits_can_be_set_on_an_experiment_made_elsewhere(tmp_path, sl
         for wrong in (-1, "5", None, True):
             with pytest.raises(ValueError, match=f"`{name}` must be a non-negative number of seconds"):
                 setattr(exp, name, wrong)
+
+
+def test_a_checkpoint_without_global_step_is_a_clear_error(tmp_path):
+    """model_to_estimator's default TF 2 object checkpoint has no `global_step`: say so, not NotFoundError."""
+    with tf.Graph().as_default():
+        tf.compat.v1.get_variable("w", shape=[1])
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            tf.compat.v1.train.Saver().save(session, str(tmp_path / "model.ckpt"))
+    with pytest.raises(RuntimeError, match="has no `global_step` variable.*checkpoint_format='saver'"):
+        experiment(tmp_path, train_steps=5)._global_step()
