@@ -24,6 +24,7 @@ One module per idea, each taught in full in a notebook before later notebooks im
 - ``helpers.inference``    checked preprocessing, predictions, SavedModel export and loading (04)
 - ``helpers.cluster``      a localhost TensorFlow cluster: one process per task, each with its TF_CONFIG; stops them
                            all (06); ``helpers.cluster_task`` is the program each process runs
+- ``helpers.keras_port``   the post's network in Keras, run as an Estimator and by ``model.fit``; examples/s (07)
 - ``helpers.cli``          ``python -m helpers``: the post's complete example
 - ``helpers.doctor``       ``make doctor``: is this machine ready for the series? (WORKSHOP.md)
 

@@ -48,6 +48,16 @@ def _check_arrays(images, labels):
 POST_SHUFFLE_BUFFER = 10_000
 
 
+def no_autotune() -> tf.data.Options:
+    """tf.data's autotuner (on by default since TF 2.x; the post's TF 1.3 had none) tunes the parallelism and
+    buffer sizes of ``AUTOTUNE`` arguments, and this pipeline has none. It still runs a background thread per
+    iterator, and closing a session then waits for it: about 2 s per ``train`` call on a 2-core CPU
+    (benchmarks/iterator_autotune.py). The batches are the same with it off."""
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return options
+
+
 def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repeat: bool,
                          shuffle_buffer: int = POST_SHUFFLE_BUFFER, seed: int | None = None, prefetch: int = 0,
                          name: str = "data"):
@@ -78,6 +88,7 @@ def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repe
             dataset = dataset.batch(batch_size)
             if prefetch:
                 dataset = dataset.prefetch(prefetch)
+            dataset = dataset.with_options(no_autotune())  # TF 2's autotuner: nothing to tune, a slower close
             iterator = tf.compat.v1.data.make_initializable_iterator(dataset)
             hook.iterator_initializer_func = lambda session: session.run(
                 iterator.initializer, feed_dict={images_ph: images, labels_ph: labels})

@@ -139,3 +139,18 @@ def test_batch_size_must_be_positive():
     m = tiny()
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
         placeholder_input_fn(m.train_images, m.train_labels, 0, shuffle=False, repeat=False)
+
+
+def test_the_placeholder_pipeline_runs_without_tf_data_autotuning():
+    """TF 2's autotuner has nothing to tune here and makes every session close wait for its thread
+    (benchmarks/iterator_autotune.py): the pipeline must switch it off."""
+    from tensorflow.core.framework import dataset_options_pb2
+
+    images, labels = np.zeros((8, 28, 28, 1), np.float32), np.zeros(8, np.int32)
+    with tf.Graph().as_default() as graph:
+        input_fn, _ = placeholder_input_fn(images, labels, 4, shuffle=True, repeat=True)
+        input_fn()
+    options = [op for op in graph.get_operations() if op.type == "OptionsDataset"]
+    assert len(options) == 1, [op.type for op in graph.get_operations()]
+    parsed = dataset_options_pb2.Options.FromString(options[0].get_attr("serialized_options"))
+    assert parsed.autotune_options.HasField("enabled") and not parsed.autotune_options.enabled
