@@ -92,7 +92,7 @@ train: setup
 	$(RUN) "$(BIN)/python" -m helpers --model_dir ./mnist_training --data_dir ./mnist_data $(TRAIN_ARGS)
 
 bench: setup
-	@for script in benchmarks/*.py; do echo "== $$script"; $(RUN) "$(BIN)/python" "$$script" || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(RUN) "$(BIN)/python" "$$script" || exit 1; done
 
 lint: setup
 	$(RUN) "$(BIN)/ruff" check helpers tests tools benchmarks examples
