@@ -39,6 +39,18 @@ def make_idx_dir(root: Path, n_train: int = 30, n_test: int = 10, gz: bool = Tru
     return root
 
 
+@pytest.fixture(scope="module")
+def tiny_mnist():
+    """512 training and 100 test images of the bundled sample: a few training steps take a second."""
+    from helpers.data import Mnist, load_mnist
+
+    full = load_mnist("sample", verbose=False)
+    rng = np.random.default_rng(0)
+    train, test = rng.permutation(len(full.train_images))[:512], rng.permutation(len(full.test_images))[:100]
+    return Mnist(full.train_images[train], full.train_labels[train], full.test_images[test], full.test_labels[test],
+                 source="sample", description="a random part of the bundled sample")
+
+
 @pytest.fixture(autouse=True)
 def isolated_keras_cache(tmp_path, monkeypatch):
     """Point Keras' cache at an empty folder, so a real ~/.keras never changes what 'auto' picks."""

@@ -121,18 +121,6 @@ def test_serving_checker_refuses_an_untrained_estimator_and_a_bad_export(serving
 
 # --- notebook 03: check_experiment_fn ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def tiny_mnist():
-    """512 training and 100 test images of the bundled sample: a few training steps take a second."""
-    from helpers.data import Mnist, load_mnist
-
-    full = load_mnist("sample", verbose=False)
-    rng = np.random.default_rng(0)
-    train, test = rng.permutation(len(full.train_images))[:512], rng.permutation(len(full.test_images))[:100]
-    return Mnist(full.train_images[train], full.train_labels[train], full.test_images[test], full.test_labels[test],
-                 source="sample", description="a random part of the bundled sample")
-
-
 def _experiment_fn(mnist, checkpoint=True, save_every=None, new_config=False, train_hook=True, eval_hook=True,
                    swap_hooks=False, eval_steps=None, train_steps=None, return_estimator=False, unpacked=True):
     """The reference experiment_fn, or one with a usual mistake switched on."""

@@ -14,18 +14,6 @@ import tensorflow as tf  # noqa: E402
 from helpers import keras_port  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def tiny_mnist():
-    """512 training and 100 test images of the bundled sample: a few training steps take a second."""
-    from helpers.data import Mnist, load_mnist
-
-    full = load_mnist("sample", verbose=False)
-    rng = np.random.default_rng(0)
-    train, test = rng.permutation(len(full.train_images))[:512], rng.permutation(len(full.test_images))[:100]
-    return Mnist(full.train_images[train], full.train_labels[train], full.test_images[test], full.test_labels[test],
-                 source="sample", description="a random part of the bundled sample")
-
-
 def _model_fn_variables():
     """The trainable variables the post's model_fn creates, by name, with their shapes."""
     from helpers.model import model_fn
