@@ -11,8 +11,7 @@ One module per idea, each taught in full in a notebook before later notebooks im
 - ``helpers.plots``        image grids, prediction grids, confusion matrix (00, 04); parallel coordinates (08)
 - ``helpers.inputs``       placeholder/Dataset/initializable-iterator input functions and their hook (01)
 - ``helpers.hparams``      ``HParams``, re-created from TF 1.x ``tf.contrib.training`` (02)
-- ``helpers.model``        the post's tf-slim CNN and its ``model_fn`` (02); ``sized_model_fn``, its width a
-                           hyper-parameter (08)
+- ``helpers.model``        the post's tf-slim CNN and its ``model_fn`` (02); the width ``hidden_units``, swept in 08
 - ``helpers.experiment``   ``Experiment``, re-created from TF 1.x ``tf.contrib.learn`` (03)
 - ``helpers.learn_runner`` ``learn_runner.run``, re-created from TF 1.x ``tf.contrib.learn`` (03); ``tune`` (08)
 - ``helpers.tuner``        TF 1.x's ``Tuner`` interface, re-created; tuners that sweep a grid or random draws (08)

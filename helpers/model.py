@@ -14,10 +14,14 @@ ModeKeys = tf.estimator.ModeKeys
 NUM_CLASSES = 10
 
 
-def architecture(inputs, is_training: bool, dropout_rate: float = 0.5, scope: str = "MnistConvNet"):
+def architecture(inputs, is_training: bool, dropout_rate: float = 0.5, hidden_units: int = 256,
+                 scope: str = "MnistConvNet"):
     """The post's network, layer for layer and with its scope names: conv 5x5 (20) -> max-pool -> conv 5x5 (40)
     -> max-pool -> reshape to 640 -> fn5 (256) -> dropout -> fn6 (256) -> dropout -> 10 logits; 253,018
-    parameters, Xavier (Glorot uniform) initialisation. ``dropout_rate`` 0.5 is the post's ``keep_prob`` 0.5."""
+    parameters, Xavier (Glorot uniform) initialisation. ``dropout_rate`` 0.5 is the post's ``keep_prob`` 0.5.
+    ``hidden_units``, the width of fn5 and fn6, is the post's 256 written as a parameter (notebook 08 sweeps it)."""
+    if isinstance(hidden_units, bool) or not isinstance(hidden_units, numbers.Integral) or hidden_units < 1:
+        raise ValueError(f"hidden_units must be a positive int (the post's is 256), not {hidden_units!r}")
     keep_prob = 1.0 - dropout_rate
     with tf.compat.v1.variable_scope(scope):
         with slim.arg_scope([slim.conv2d, slim.fully_connected],
@@ -27,9 +31,9 @@ def architecture(inputs, is_training: bool, dropout_rate: float = 0.5, scope: st
             net = slim.conv2d(net, 40, [5, 5], padding="VALID", scope="conv3")      # 8x8x40
             net = slim.max_pool2d(net, 2, stride=2, scope="pool4")                  # 4x4x40
             net = tf.reshape(net, [-1, 4 * 4 * 40])                                 # 640
-            net = slim.fully_connected(net, 256, scope="fn5")                       # 256
+            net = slim.fully_connected(net, hidden_units, scope="fn5")              # 256
             net = slim.dropout(net, keep_prob=keep_prob, is_training=is_training, scope="dropout5")
-            net = slim.fully_connected(net, 256, scope="fn6")                       # 256
+            net = slim.fully_connected(net, hidden_units, scope="fn6")              # 256
             net = slim.dropout(net, keep_prob=keep_prob, is_training=is_training, scope="dropout6")
             logits = slim.fully_connected(net, NUM_CLASSES, activation_fn=None, scope="output")  # 10
     return logits
@@ -86,7 +90,8 @@ def model_fn(features, labels, mode, params):
     if isinstance(features, dict):  # e.g. from a serving input receiver: {"images": ...}
         features = features["images"]
     logits = architecture(features, is_training=(mode == ModeKeys.TRAIN),
-                          dropout_rate=_param(params, "dropout_rate", 0.5))
+                          dropout_rate=_param(params, "dropout_rate", 0.5),
+                          hidden_units=_param(params, "hidden_units", 256))
     probabilities = tf.nn.softmax(logits, name="probabilities")
     classes = tf.argmax(logits, axis=-1, output_type=tf.int32, name="classes")
     predictions = {"classes": classes, "probabilities": probabilities}
@@ -104,66 +109,6 @@ def model_fn(features, labels, mode, params):
                                           eval_metric_ops={"accuracy": accuracy})
 
     # TRAIN: the batch accuracy as a TensorBoard summary, and the optimizer step.
-    tf.compat.v1.summary.scalar("train_accuracy", tf.reduce_mean(tf.cast(tf.equal(classes, labels), tf.float32)))
-    optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=get_learning_rate(params))
-    train_op = optimizer.minimize(loss, global_step=tf.compat.v1.train.get_or_create_global_step())
-    return tf.estimator.EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Notebook 08: the same network with one architecture hyper-parameter, for a sweep.
-#
-# ``architecture`` and ``model_fn`` above stay exactly as notebook 02 shows them (the post writes its widths into the
-# code). A sweep needs the width as a hyper-parameter: these two are the same network and model_fn with the width of
-# fn5 and fn6 read from ``params.hidden_units`` (the post's 256 when absent). At 256 they build exactly the graph of
-# ``architecture`` / ``model_fn`` - tests/test_model.py compares the two op by op, so they cannot drift apart.
-
-def sized_architecture(inputs, is_training: bool, dropout_rate: float = 0.5, hidden_units: int = 256,
-                       scope: str = "MnistConvNet"):
-    """:func:`architecture` with ``hidden_units`` (the post's 256) as the width of fn5 and fn6."""
-    if isinstance(hidden_units, bool) or not isinstance(hidden_units, numbers.Integral) or hidden_units < 1:
-        raise ValueError(f"hidden_units must be a positive int (the post's is 256), not {hidden_units!r}")
-    keep_prob = 1.0 - dropout_rate
-    with tf.compat.v1.variable_scope(scope):
-        with slim.arg_scope([slim.conv2d, slim.fully_connected],
-                            weights_initializer=tf.compat.v1.glorot_uniform_initializer()):
-            net = slim.conv2d(inputs, 20, [5, 5], padding="VALID", scope="conv1")
-            net = slim.max_pool2d(net, 2, stride=2, scope="pool2")
-            net = slim.conv2d(net, 40, [5, 5], padding="VALID", scope="conv3")
-            net = slim.max_pool2d(net, 2, stride=2, scope="pool4")
-            net = tf.reshape(net, [-1, 4 * 4 * 40])
-            net = slim.fully_connected(net, hidden_units, scope="fn5")
-            net = slim.dropout(net, keep_prob=keep_prob, is_training=is_training, scope="dropout5")
-            net = slim.fully_connected(net, hidden_units, scope="fn6")
-            net = slim.dropout(net, keep_prob=keep_prob, is_training=is_training, scope="dropout6")
-            logits = slim.fully_connected(net, NUM_CLASSES, activation_fn=None, scope="output")
-    return logits
-
-
-def sized_model_fn(features, labels, mode, params):
-    """:func:`model_fn` on :func:`sized_architecture`: the hyper-parameter ``hidden_units`` (default 256, the post's)
-    sets the width of fn5 and fn6. Notebook 08 sweeps it."""
-    if isinstance(features, dict):
-        features = features["images"]
-    logits = sized_architecture(features, is_training=(mode == ModeKeys.TRAIN),
-                                dropout_rate=_param(params, "dropout_rate", 0.5),
-                                hidden_units=_param(params, "hidden_units", 256))
-    probabilities = tf.nn.softmax(logits, name="probabilities")
-    classes = tf.argmax(logits, axis=-1, output_type=tf.int32, name="classes")
-    predictions = {"classes": classes, "probabilities": probabilities}
-
-    if mode == ModeKeys.PREDICT:
-        return tf.estimator.EstimatorSpec(
-            mode, predictions=predictions,
-            export_outputs={"serving_default": tf.estimator.export.PredictOutput(predictions)})
-
-    labels = tf.cast(labels, tf.int32)
-    loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
-    accuracy = tf.compat.v1.metrics.accuracy(labels=labels, predictions=classes, name="accuracy")
-    if mode == ModeKeys.EVAL:
-        return tf.estimator.EstimatorSpec(mode, predictions=predictions, loss=loss,
-                                          eval_metric_ops={"accuracy": accuracy})
-
     tf.compat.v1.summary.scalar("train_accuracy", tf.reduce_mean(tf.cast(tf.equal(classes, labels), tf.float32)))
     optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=get_learning_rate(params))
     train_op = optimizer.minimize(loss, global_step=tf.compat.v1.train.get_or_create_global_step())

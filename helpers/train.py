@@ -27,10 +27,8 @@ def default_hparams(**overrides) -> HParams:
     return hparams.override_from_dict(overrides) if overrides else hparams
 
 
-def make_experiment_fn(mnist, progress: bool = True, eval_batch_size: int = 500, model_fn=model_fn):
-    """Return the post's ``experiment_fn(run_config, params)`` for the data set ``mnist``.
-
-    ``model_fn`` is the post's unless given (notebook 08 passes ``helpers.model.sized_model_fn``)."""
+def make_experiment_fn(mnist, progress: bool = True, eval_batch_size: int = 500):
+    """Return the post's ``experiment_fn(run_config, params)`` for the data set ``mnist``."""
 
     def experiment_fn(run_config, params):
         # Checkpoint as often as we want to evaluate: an Experiment evaluates new checkpoints only.

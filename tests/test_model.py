@@ -178,22 +178,17 @@ def _ops(graph):
 
 
 @pytest.mark.parametrize("mode", [ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT])
-@pytest.mark.parametrize("params", [{"learning_rate": 0.001}, {"learning_rate": 0.001, "hidden_units": 256}],
-                         ids=["no hidden_units", "hidden_units=256"])
-def test_sized_model_fn_at_the_posts_width_builds_exactly_model_fns_graph(mode, params):
-    """sized_model_fn repeats model_fn with one knob (model_fn's text is shown in notebook 02): every op, type and
-    shape must stay the same, so the two cannot drift apart unnoticed."""
-    from helpers.model import sized_model_fn
-
-    assert _ops(_graph_of(sized_model_fn, mode, params)) == _ops(_graph_of(model_fn, mode, {"learning_rate": 0.001}))
+def test_hidden_units_256_is_exactly_the_posts_graph(mode):
+    """``hidden_units`` (notebook 08's sweep) defaults to the post's 256: giving it builds the very same graph."""
+    posts = _ops(_graph_of(model_fn, mode, {"learning_rate": 0.001}))
+    assert _ops(_graph_of(model_fn, mode, {"learning_rate": 0.001, "hidden_units": 256})) == posts
+    assert _ops(_graph_of(model_fn, mode, {"learning_rate": 0.001, "hidden_units": 64})) != posts
 
 
-def test_sized_architecture_sets_the_width_of_fn5_and_fn6_only():
-    from helpers.model import sized_architecture
-
+def test_hidden_units_sets_the_width_of_fn5_and_fn6_only():
     with tf.Graph().as_default():
-        logits = sized_architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), is_training=True,
-                                    hidden_units=64)
+        logits = architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), is_training=True,
+                              hidden_units=64)
         shapes = {v.op.name: v.shape.as_list() for v in tf.compat.v1.trainable_variables()}
     assert logits.shape.as_list() == [None, 10]
     assert shapes["MnistConvNet/fn5/weights"] == [640, 64] and shapes["MnistConvNet/fn6/weights"] == [64, 64]
@@ -202,4 +197,4 @@ def test_sized_architecture_sets_the_width_of_fn5_and_fn6_only():
     assert sum(int(np.prod(s)) for s in shapes.values()) == 520 + 20_040 + 41_024 + 4_160 + 650 == 66_394
     for bad in (0, 64.0, True, "64"):
         with tf.Graph().as_default(), pytest.raises(ValueError, match="hidden_units must be a positive int"):
-            sized_architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), True, hidden_units=bad)
+            architecture(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]), True, hidden_units=bad)

@@ -249,7 +249,6 @@ def test_a_real_sweep_shows_every_trial_in_the_hparams_dashboard_of_a_running_te
     from tensorboard import manager
 
     from helpers.data import load_mnist
-    from helpers.model import sized_model_fn
     from helpers.tensorboard import _free_port, hparams_sessions, stop_tensorboard, tensorboard_binary
     from helpers.train import default_hparams, make_experiment_fn
 
@@ -257,7 +256,7 @@ def test_a_real_sweep_shows_every_trial_in_the_hparams_dashboard_of_a_running_te
     hparams = default_hparams(train_steps=3, min_eval_frequency=3, batch_size=16)
     hparams.add_hparam("hidden_units", 256)
     tuner = GridTuner({"hidden_units": [8, 16]}, hparams, config(root), progress=False)
-    learn_runner.tune(make_experiment_fn(mnist, progress=False, model_fn=sized_model_fn), tuner)
+    learn_runner.tune(make_experiment_fn(mnist, progress=False), tuner)
     assert [t.result["global_step"] for t in tuner.results] == [3, 3]
     # the width really changed: fn6's weights are hidden_units x hidden_units
     assert [tf.train.load_variable(t.model_dir, "MnistConvNet/fn6/weights").shape for t in tuner.trials] == \
