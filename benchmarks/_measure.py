@@ -286,22 +286,11 @@ def training_graph(batch_size: int):
 
 
 def keras_model(dropout_rate: float = PARAMS["dropout_rate"]):
-    """The post's network in Keras, layer for layer as helpers/model.py builds it with tf-slim (same names, shapes,
-    ReLUs, Glorot-uniform weights, zero biases). helpers/keras_port.py, the series' Keras port, could replace it."""
-    layers = tf.keras.layers
-    model = tf.keras.Sequential([
-        layers.Input((28, 28, 1)),
-        layers.Conv2D(20, 5, padding="valid", activation="relu", name="conv1"),  # 24x24x20
-        layers.MaxPool2D(2, name="pool2"),                                         # 12x12x20
-        layers.Conv2D(40, 5, padding="valid", activation="relu", name="conv3"),  # 8x8x40
-        layers.MaxPool2D(2, name="pool4"),                                         # 4x4x40
-        layers.Flatten(),                                                          # 640
-        layers.Dense(256, activation="relu", name="fn5"),
-        layers.Dropout(dropout_rate, name="dropout5"),
-        layers.Dense(256, activation="relu", name="fn6"),
-        layers.Dropout(dropout_rate, name="dropout6"),
-        layers.Dense(10, name="output"),                                           # logits
-    ], name="MnistConvNet")
+    """The post's network in Keras: the series' Keras port (helpers/keras_port.py, notebook 07), layer for layer as
+    helpers/model.py builds it with tf-slim (same names, shapes, ReLUs, Glorot-uniform weights, zero biases)."""
+    from helpers.keras_port import keras_network
+
+    model = keras_network(dropout_rate)
     if model.count_params() != POST_PARAMETERS:
         raise AssertionError(f"the Keras network has {model.count_params()} parameters, the post's {POST_PARAMETERS}")
     return model

@@ -5,8 +5,9 @@
 
 Estimator: helpers.model.model_fn (tf-slim, the post's network) fed by the post's input function
 (helpers.inputs.get_train_inputs: placeholders -> repeat -> shuffle 10,000 -> batch 128), RunConfig defaults.
-Keras: the same layers as a tf.keras.Sequential, compiled with Adam at the same rate and sparse cross-entropy on
-logits, `fit` on a tf.data pipeline of the same arrays in the same order (repeat -> shuffle 10,000 -> batch).
+Keras: the same layers as a tf.keras.Sequential (helpers.keras_port.keras_network, notebook 07), compiled with
+Adam at the same rate and sparse cross-entropy on logits, `fit` on a tf.data pipeline of the same arrays in the
+same order (repeat -> shuffle 10,000 -> batch).
 How runs are timed and alternated: benchmarks/_measure.py.
 """
 
