@@ -11,7 +11,7 @@ convolution gradients sized like their forward convolutions. The rate uses the l
 Training: the Estimator with the post's input pipeline (RunConfig defaults), steps/s x batch x FLOP per image.
 Matmul: square fp32 tf.linalg.matmul, 2 n^3 FLOP each, timed after two untimed ones, as many as make the FLOP of a
 training run's timed steps (so the two sides of a round take comparable times). Both run with the series' settings
-(helpers.notebook.setup: oneDNN off).
+(helpers.notebook.setup: oneDNN on, TensorFlow's default).
 How runs are timed and alternated: benchmarks/_measure.py.
 """
 

@@ -8,7 +8,9 @@ The post's model_fn and input pipeline, RunConfig defaults, warmup + steps steps
 ``--every``-th step (FULL_TRACE: those steps run slower than the others) and the traces of steps after the warm-up
 are summed. An op's time is its duration in the trace ("X" events: the op's kernel, on whichever of the session's
 threads ran it); shares are of the summed op time. On 2 cores ops overlap, so the summed op time can exceed the
-step's wall time. --keep DIR keeps the traces: open one in chrome://tracing or https://ui.perfetto.dev.
+step's wall time. With oneDNN on (TensorFlow's default; helpers.notebook.setup leaves it on) most op types are
+oneDNN's kernels, named _MklNative...: _MklNativeFusedConv2D is a convolution with its bias and ReLU fused in.
+--keep DIR keeps the traces: open one in chrome://tracing or https://ui.perfetto.dev.
 """
 
 from __future__ import annotations
@@ -82,11 +84,11 @@ def main(argv=None) -> dict:
     print(f"  {len(traces)} traced step(s); op time per step, summed over threads: {total / per_step:.1f} ms; a traced "
           f"step's span (first op start to last op end): {sum(spans) / len(spans) / 1e3:.1f} ms; the run's steps "
           f"after the warm-up, traced or not: {1e3 / rate:.1f} ms each ({rate:.1f} steps/s)")
-    print(f"  {'op type':<22} {'where':<22} {'ms/step':>8} {'share':>6}")
+    print(f"  {'op type':<30} {'where':<22} {'ms/step':>8} {'share':>6}")
     for (op_type, part), micros in times.most_common(args.top):
-        print(f"  {op_type:<22} {part:<22} {micros / per_step:8.2f} {micros / total:6.1%}")
+        print(f"  {op_type:<30} {part:<22} {micros / per_step:8.2f} {micros / total:6.1%}")
     rest = total - sum(micros for _, micros in times.most_common(args.top))
-    print(f"  {'all other ops':<45} {rest / per_step:8.2f} {rest / total:6.1%}")
+    print(f"  {'all other ops':<53} {rest / per_step:8.2f} {rest / total:6.1%}")
     parts = collections.Counter()
     for (_, part), micros in times.items():
         parts[part.split(", ")[-1]] += micros  # "conv1, forward" -> "forward"

@@ -7,7 +7,8 @@ second or two. Each check prints ``ok    ...``, ``WARN  ...`` (worth knowing, no
 
 The checks: the Python version, the installed packages against environment.yml's pins, the notebook kernel
 and the ``tensorboard`` it would find, that ``runs/`` can be written to, which MNIST source
-``load_mnist("auto")`` would use, and the free disk space. ``make doctor`` runs it with the environment's
+``load_mnist("auto")`` would use, the free disk space, and that TensorFlow's fast oneDNN kernels are not
+turned off. ``make doctor`` runs it with the environment's
 ``bin/`` first on ``PATH``, as ``make lab`` starts JupyterLab.
 """
 
@@ -263,12 +264,25 @@ def check_disk(folder: Path = REPO, minimum: int = MIN_FREE_BYTES) -> Iterator[R
         yield ok(f"{_size(free)} free on the disk of {folder}")
 
 
+def check_onednn(environ: Mapping[str, str] = os.environ) -> Iterator[Result]:
+    """TensorFlow's oneDNN kernels, on unless TF_ENABLE_ONEDNN_OPTS turns them off. Advice found online sets it to 0
+    to hide TensorFlow's start-up notice; the Eigen kernels it falls back to train the post's network about half as
+    fast (benchmarks/onednn.py). helpers.notebook.setup hides the notice with the log level instead."""
+    value = environ.get("TF_ENABLE_ONEDNN_OPTS")
+    if value is not None and value.strip().lower() in ("0", "false"):
+        yield warn(f"TF_ENABLE_ONEDNN_OPTS={value} turns off TensorFlow's oneDNN kernels: every notebook trains "
+                   "about 2x slower - unset it (helpers.notebook.setup already hides oneDNN's notice)")
+    else:
+        yield ok("TensorFlow's oneDNN kernels are on" + (f" (TF_ENABLE_ONEDNN_OPTS={value})" if value else ""))
+
+
 # --------------------------------------------------------------------------------------------------------
 def run_checks(*, env_file: Path = ENV_FILE, runs_dir: Path = RUNS_DIR, data_dir=None,
                installed=None) -> list[Result]:
     results = []
     for check in (lambda: check_python(), lambda: check_packages(env_file, installed), lambda: check_kernel(),
-                  lambda: check_runs_writable(runs_dir), lambda: check_mnist(data_dir), lambda: check_disk()):
+                  lambda: check_runs_writable(runs_dir), lambda: check_mnist(data_dir), lambda: check_disk(),
+                  lambda: check_onednn()):
         for result in check():
             print(result.line(), flush=True)
             results.append(result)

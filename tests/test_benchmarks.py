@@ -130,7 +130,43 @@ def test_step_profile_prints_the_top_ops(bench, capsys):
     figures = bench("step_profile").main(["--steps", "2", "--warmup", "1", "--every", "1", "--top", "5",
                                           "--batch_size", "16"])
     out = capsys.readouterr().out
-    assert re.search(r"^  Conv2DBackprop(Filter|Input) +conv[13], backward +\d+\.\d\d +\d+\.\d%$", out, re.M), out
+    # oneDNN's kernels (TensorFlow's default) are named _MklNative...
+    row = r"^  (_MklNative)?Conv2DBackprop(Filter|Input) +conv[13], backward +\d+\.\d\d +\d+\.\d%$"
+    assert re.search(row, out, re.M), out
     assert len(re.findall(r"^  \S.* \d+\.\d\d +\d+\.\d%$", out, re.M)) == 6, "5 rows and 'all other ops'"
     assert sum(figures["shares"].values()) == pytest.approx(1.0)
     assert {"forward", "backward", "input pipeline", "Adam update"} <= set(figures["shares"])
+
+
+
+def test_onednn_compares_fresh_processes_that_really_use_the_kernels_asked_for(bench, capsys, monkeypatch):
+    onednn = bench("onednn")
+    tiny = argparse.Namespace(**vars(TINY), processes=2)
+    onednn.child(tiny)  # what a child prints: it trains, here in this process (oneDNN on: helpers.notebook.setup)
+    printed = capsys.readouterr().out
+    assert printed.startswith("RATE ") and printed.rstrip().endswith("ONEDNN True"), printed
+    started = []
+
+    class Child:  # stands in for subprocess.Popen: prints what the real child printed, as its TensorFlow would
+        returncode = 0
+
+        def __init__(self, command, env, **kwargs):
+            started.append((command, env["TF_ENABLE_ONEDNN_OPTS"]))
+            self.out = printed if env["TF_ENABLE_ONEDNN_OPTS"] == "1" else printed.replace("True", "False")
+
+        def communicate(self):
+            return self.out, ""
+
+    monkeypatch.setattr(onednn.subprocess, "Popen", Child)
+    on, off = onednn.side_rate(tiny, onednn=True), onednn.side_rate(tiny, onednn=False)
+    assert on == off and all(value > 0 and math.isfinite(value) for value in on), on
+    assert [variable for _, variable in started] == ["1", "1", "0", "0"]  # --processes 2: two children per run
+    assert all("--child" in command and command[command.index("--steps") + 1] == "2" for command, _ in started)
+
+    monkeypatch.setattr(Child, "communicate", lambda self: (printed, ""))  # a child whose TensorFlow ignored it
+    with pytest.raises(RuntimeError, match="asked for TF_ENABLE_ONEDNN_OPTS=0, but TensorFlow reports oneDNN on"):
+        onednn.side_rate(tiny, onednn=False)
+
+    monkeypatch.setattr(onednn, "side_rate", lambda args, on: bench("_measure").Rate(9.0 if on else 4.0, 2.0))
+    onednn.main(["--steps", "2", "--warmup", "1", "--rounds", "2", "--processes", "2"])
+    assert ratios(capsys.readouterr().out) == {"oneDNN / Eigen": 2.25}

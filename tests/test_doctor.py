@@ -55,8 +55,8 @@ def test_it_passes_here_fast_and_without_importing_tensorflow():
     assert "All checks passed" in result.stdout
     assert "TENSORFLOW False" in result.stdout  # package versions come from importlib.metadata
     assert float(result.stdout.split("SECONDS ")[1].split()[0]) < 10
-    # one line per check: python, packages, kernel, tensorboard, runs/, MNIST, disk
-    assert len([line for line in result.stdout.splitlines() if line[:5] in ("ok   ", "WARN ")]) == 7
+    # one line per check: python, packages, kernel, tensorboard, runs/, MNIST, disk, oneDNN
+    assert len([line for line in result.stdout.splitlines() if line[:5] in ("ok   ", "WARN ")]) == 8
 
 
 def test_tensorflow_at_the_wrong_version(capsys, healthy_path):
@@ -193,6 +193,20 @@ def test_low_disk_space_warns_with_the_free_amount(tmp_path):
     [result] = doctor.check_disk(tmp_path, minimum=1 << 60)
     assert result.status == "WARN"
     assert result.text.startswith("only ") and " GB free on the disk of " in result.text
+
+
+@pytest.mark.parametrize("value", ["0", "false", "False"])
+def test_onednn_turned_off_warns_that_training_is_slower(value):
+    [result] = doctor.check_onednn({"TF_ENABLE_ONEDNN_OPTS": value})
+    assert result.status == "WARN"
+    assert result.text.startswith(f"TF_ENABLE_ONEDNN_OPTS={value} turns off TensorFlow's oneDNN kernels")
+    assert "2x slower - unset it" in result.text
+
+
+@pytest.mark.parametrize("environ", [{}, {"TF_ENABLE_ONEDNN_OPTS": "1"}])
+def test_onednn_on_is_ok(environ):
+    [result] = doctor.check_onednn(environ)
+    assert result.status == "ok" and result.text.startswith("TensorFlow's oneDNN kernels are on")
 
 
 @pytest.mark.parametrize("broken", ["missing", "broken"])
