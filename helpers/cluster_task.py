@@ -24,6 +24,7 @@ It logs at INFO level (``loss = ..., step = ...``, ``Saving checkpoints for ...`
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -53,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--eval_throttle_secs", type=float, default=1,
                     help="the evaluator's least time between evaluations (TF 1.x's default is 60 s)")
     ap.add_argument("--log_step_count_steps", type=int, default=25, help="log loss and step this often")
+    ap.add_argument("--worker_poll_secs", type=float, default=1,
+                    help="how often a worker checks whether the chief has initialised the variables (TF 1.x: 30 s)")
     return ap
 
 
@@ -64,6 +67,19 @@ def task_of(tf_config: dict) -> tuple[str, int]:
 def seed_offset(tf_config: dict, task_type: str, index: int) -> int:
     """0 for the chief, 1 + index for worker ``index``: the training tasks shuffle their batches differently."""
     return 1 + index if task_type == "worker" else 0
+
+
+def poll_for_the_chief_every(seconds: float) -> None:
+    """A worker's session waits until the chief has initialised the variables on the parameter server, and a worker
+    usually gets there first (the chief builds its graph and its checkpoint hooks before it initialises anything).
+    TF 1.x's ``SessionManager`` then checks again every ``recovery_wait_secs``: 30 s by default, longer than this
+    series' whole cluster run, so the worker would join only after the chief had trained alone to ``train_steps``.
+    Make every ``SessionManager`` this process creates check every ``seconds`` instead."""
+    from tensorflow.python.training import session_manager
+
+    init = session_manager.SessionManager.__init__
+    original = getattr(init, "func", init)  # called twice in one process: replace the default, don't stack them
+    session_manager.SessionManager.__init__ = functools.partialmethod(original, recovery_wait_secs=seconds)
 
 
 def exit_with_parent(parent_pid: int, interval: float = 1.0) -> threading.Thread:
@@ -97,6 +113,7 @@ def main(argv=None) -> int:
 
     tf = setup(seed=args.seed)
     tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.INFO)  # steps, checkpoints, evaluations: the log
+    poll_for_the_chief_every(args.worker_poll_secs)
 
     from helpers import learn_runner
     from helpers.data import load_mnist

@@ -454,6 +454,34 @@ def test_train_on_a_real_cluster_task_reaches_train_steps(tmp_path):
     assert result.stdout.strip().endswith("global step 5"), result.stdout
 
 
+
+def test_a_cluster_worker_asks_every_second_whether_the_chief_has_initialised_the_variables(monkeypatch):
+    """TF 1.x's worker session asks again every 30 s, longer than notebook 06's whole run: helpers.cluster_task
+    makes it every --worker_poll_secs (1 s), so the worker trains beside the chief instead of joining at the end."""
+    from tensorflow.python.training import session_manager
+
+    from helpers.cluster_task import poll_for_the_chief_every
+
+    monkeypatch.setattr(session_manager.SessionManager, "__init__", session_manager.SessionManager.__init__)
+    slept = []
+
+    class Waited(Exception):
+        pass
+
+    def sleep(seconds):
+        slept.append(seconds)
+        raise Waited
+
+    monkeypatch.setattr(session_manager.time, "sleep", sleep)
+    for seconds in (None, 5, 1):  # TF 1.x's default, then the task program's setting, changed once more
+        if seconds:
+            poll_for_the_chief_every(seconds)
+        with tf.Graph().as_default():
+            tf.compat.v1.get_variable("w", shape=[1])  # not initialised: the chief has not got that far
+            with pytest.raises(Waited):
+                tf.compat.v1.train.WorkerSessionCreator(master="").create_session()
+    assert slept == [30, 5, 1]
+
 def test_evaluator_waits_can_be_set_on_an_experiment_made_elsewhere(tmp_path, slept, monkeypatch):
     """helpers.cluster_task shortens the evaluator's waits on the Experiment the post's experiment_fn returned."""
     exp = experiment(tmp_path, train_steps=10)
