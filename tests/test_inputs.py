@@ -142,8 +142,8 @@ def test_batch_size_must_be_positive():
 
 
 def test_the_placeholder_pipeline_runs_without_tf_data_autotuning():
-    """TF 2's autotuner has nothing to tune here and makes every session close wait for its thread
-    (benchmarks/iterator_autotune.py): the pipeline must switch it off."""
+    """TF 2's autotuner has nothing to tune here (no AUTOTUNE argument): the pipeline switches it off and stays the
+    post's, with no background thread beside each iterator."""
     from tensorflow.core.framework import dataset_options_pb2
 
     images, labels = np.zeros((8, 28, 28, 1), np.float32), np.zeros(8, np.int32)
