@@ -81,7 +81,12 @@ class ProgressBarHook(tf.compat.v1.train.SessionRunHook):
 
     def after_run(self, run_context, run_values):
         results = run_values.results
-        step = int(results["step"]) + 1  # the value fetched is the step before the train op ran
+        # Usually the value fetched is the step before the train op ran. The read is not ordered with the train op's
+        # increment, though (TF's own StopAtStepHook says the same and re-reads the step), so now and then it is the
+        # new step already: the bar may run one step ahead, never past `total`, and end() draws the exact step.
+        step = int(results["step"]) + 1
+        if self._total is not None:
+            step = min(step, self._total)
         self._last_loss = results.get("loss", self._last_loss)
         now = time.monotonic()
         if now - self._last_draw >= self._refresh_secs:
@@ -89,7 +94,7 @@ class ProgressBarHook(tf.compat.v1.train.SessionRunHook):
             self._last_draw = now
 
     def _draw(self, step):
-        if step > self._last_step:
+        if step != self._last_step:  # back by one too, when end() finds the bar ran ahead
             self._bar.update(step - self._last_step)
             self._last_step = step
         if self._last_loss is not None:

@@ -42,6 +42,28 @@ def test_progress_bar_counts_from_the_start_step_to_the_total(tmp_path, capsys):
     assert "global step 25 -> 40" in capsys.readouterr().out
 
 
+
+def test_progress_bar_ends_at_the_exact_step_when_the_step_read_races_the_update():
+    """The global step fetched beside the train op is usually the step before it ran, but can be the new one: the
+    bar must neither pass its total (tqdm would then drop the total and count '41step') nor end off by one."""
+    for total in (3, None):
+        out = io.StringIO()
+        with tf.Graph().as_default():
+            global_step = tf.compat.v1.train.get_or_create_global_step()
+            hook = ProgressBarHook(total=total, file=out, refresh_secs=0)
+            hook.begin()
+            with tf.compat.v1.Session() as session:
+                session.run(global_step.initializer)
+                hook.after_create_session(session, None)
+                for already_incremented in (1, 2, 3):  # every read saw its step's increment: 2, 3, 4 before end()
+                    hook.after_run(None, tf.compat.v1.train.SessionRunValues(
+                        results={"step": already_incremented}, options=None, run_metadata=None))
+                session.run(global_step.assign(3))
+                hook.end(session)
+        text = out.getvalue()
+        assert ("3/3" in text if total else text.rstrip().split("\r")[-1].startswith("training: 3step")), text
+        assert "4/3" not in text and not (total and "step [" in text), text
+
 def test_progress_bar_needs_a_global_step():
     with tf.Graph().as_default():
         tf.constant(1)
