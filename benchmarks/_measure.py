@@ -46,7 +46,8 @@ from helpers.notebook import setup  # noqa: E402
 tf = setup()
 
 from helpers.data import load_mnist  # noqa: E402
-from helpers.inputs import POST_SHUFFLE_BUFFER, get_train_inputs, placeholder_input_fn  # noqa: E402
+from helpers.inputs import get_train_inputs, placeholder_input_fn  # noqa: E402
+from helpers.keras_port import keras_network, train_dataset  # noqa: E402
 from helpers.model import model_fn  # noqa: E402
 
 #: The post's hyper-parameters: Adam at 0.002, dropout 0.5 (keep_prob 0.5), batches of 128.
@@ -188,14 +189,6 @@ def fixed_batch(batch_size: int):
     return data.train_images[:batch_size], data.train_labels[:batch_size]
 
 
-def keras_dataset(batch_size: int, seed: int = 1):
-    """The post's training input as Keras fit takes it: the same arrays, repeated, shuffled (buffer 10,000),
-    batched - the order of helpers.inputs.get_train_inputs, without its placeholders (eager has none)."""
-    data = mnist()
-    dataset = tf.data.Dataset.from_tensor_slices((data.train_images, data.train_labels))
-    return dataset.repeat(None).shuffle(POST_SHUFFLE_BUFFER, seed=seed).batch(batch_size)
-
-
 # ---------------------------------------------------------------------------------------------- Estimator
 
 
@@ -288,8 +281,6 @@ def training_graph(batch_size: int):
 def keras_model(dropout_rate: float = PARAMS["dropout_rate"]):
     """The post's network in Keras: the series' Keras port (helpers/keras_port.py, notebook 07), layer for layer as
     helpers/model.py builds it with tf-slim (same names, shapes, ReLUs, Glorot-uniform weights, zero biases)."""
-    from helpers.keras_port import keras_network
-
     model = keras_network(dropout_rate)
     if model.count_params() != POST_PARAMETERS:
         raise AssertionError(f"the Keras network has {model.count_params()} parameters, the post's {POST_PARAMETERS}")
@@ -312,14 +303,15 @@ class BatchTimes(tf.keras.callbacks.Callback):
 
 def keras_rate(args, *, jit_compile: bool = False) -> Rate:
     """Compile a fresh Keras model (Adam at the post's rate, sparse cross-entropy on logits, no extra metrics: the
-    Estimator computes none per step either) and ``fit`` it for warmup + steps steps on :func:`keras_dataset`;
-    return the steps/s of the last ``steps``."""
+    Estimator computes none per step either) and ``fit`` it for warmup + steps steps on the post's training input
+    (helpers.keras_port.train_dataset: repeat, shuffle 10,000, batch); return the steps/s of the last ``steps``."""
     tf.keras.backend.clear_session()
     model = keras_model()
     model.compile(optimizer=tf.keras.optimizers.Adam(PARAMS["learning_rate"]),
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=jit_compile)
     timer = BatchTimes()
-    model.fit(keras_dataset(args.batch_size), epochs=1, steps_per_epoch=args.warmup + args.steps, verbose=0,
+    model.fit(train_dataset(mnist(), args.batch_size, seed=1), epochs=1,
+              steps_per_epoch=args.warmup + args.steps, verbose=0,
               callbacks=[timer])
     return steady_rate(timer.times, args.warmup)
 
