@@ -89,7 +89,7 @@ def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repe
             dataset = dataset.batch(batch_size)
             if prefetch:
                 dataset = dataset.prefetch(prefetch)
-            dataset = dataset.with_options(no_autotune())  # TF 2's autotuner: nothing to tune, a slower close
+            dataset = dataset.with_options(no_autotune())  # TF 2's autotuner: nothing to tune here
             iterator = tf.compat.v1.data.make_initializable_iterator(dataset)
             hook.iterator_initializer_func = lambda session: session.run(
                 iterator.initializer, feed_dict={images_ph: images, labels_ph: labels})
