@@ -74,3 +74,12 @@ def test_ruff_is_clean():
     folders = ["helpers", "tests", "tools", "benchmarks", "examples"]
     result = subprocess.run([sys.executable, "-m", "ruff", "check", *folders], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_reading_a_notebook_does_not_compile_a_uri_grammar():
+    """Every nbval run, nbtidy and JupyterLab imports nbformat, which imports jsonschema. From 4.24 on, jsonschema's
+    format checkers import rfc3987-syntax, which builds a parser (lark) for 1.25 s at import: environment.yml pins
+    jsonschema below it (issue 9). This fails when an upgrade brings it back."""
+    code = "import sys, nbformat; print(sorted({m.split('.')[0] for m in sys.modules} & {'rfc3987_syntax', 'lark'}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", f"importing nbformat imports {result.stdout.strip()}"
