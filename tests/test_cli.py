@@ -1,7 +1,14 @@
-"""python -m helpers: the post's complete example - end to end, kill-and-resume, incompatible checkpoints."""
+"""python -m helpers: the post's complete example - end to end, kill-and-resume, incompatible checkpoints.
+
+The post's command itself, its flag errors and the kill-and-resume run as ``python -m helpers`` in a process of their
+own, as a user types them (``cli``). The other behaviours call the same ``helpers.cli.main`` inside the test process
+(``cli_here``): each run then skips starting Python and TensorFlow again, 4-5 s of CPU (issue 9).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -13,7 +20,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from helpers.cli import build_parser
+from helpers.cli import build_parser, main
 from helpers.notebook import quiet_tensorflow
 
 quiet_tensorflow()
@@ -27,6 +34,27 @@ def cli(*args, cwd, **popen):
     env = dict(os.environ, MNIST_MIRROR="http://127.0.0.1:9/")  # offline and fast, whatever the machine
     return subprocess.run([sys.executable, "-m", "helpers", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600, **popen)
+
+
+def cli_here(*args, cwd, monkeypatch) -> subprocess.CompletedProcess:
+    """``python -m helpers *args`` in ``cwd``, run by ``helpers.cli.main`` in this process: the same exit code,
+    stdout and stderr. What a new process would not carry over is reset: the plotting defaults that main's
+    ``setup()`` changes, and TensorFlow's cached event-file writers - they are keyed by the logdir as given, so a
+    second run into a relative "mt" would go on writing into the first run's folder."""
+    import matplotlib
+
+    tf.compat.v1.summary.FileWriterCache.clear()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("MNIST_MIRROR", "http://127.0.0.1:9/")
+    out, err = io.StringIO(), io.StringIO()
+    with matplotlib.rc_context(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse's errors
+            code = e.code
+        finally:
+            tf.compat.v1.summary.FileWriterCache.clear()
+    return subprocess.CompletedProcess(["python", "-m", "helpers", *args], code, out.getvalue(), err.getvalue())
 
 
 def test_help_documents_every_flag(tmp_path):
@@ -65,23 +93,23 @@ def test_end_to_end_on_the_sample(trained):
     assert accuracy > 0.85
 
 
-def test_full_idx_data_dir_is_used_and_said(tmp_path):
+def test_full_idx_data_dir_is_used_and_said(tmp_path, monkeypatch):
     from conftest import make_idx_dir
 
     make_idx_dir(tmp_path / "mnist_data", n_train=64, n_test=20)
-    result = cli("--model_dir", "mt", "--data_dir", "mnist_data", "--train_steps", "4", "--min_eval_frequency", "2",
-                 "--no_export", "--no_progress", cwd=tmp_path)
+    result = cli_here("--model_dir", "mt", "--data_dir", "mnist_data", "--train_steps", "4", "--min_eval_frequency",
+                      "2", "--no_export", "--no_progress", cwd=tmp_path, monkeypatch=monkeypatch)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "the IDX files in mnist_data: 64 train and 20 test" in result.stdout
 
 
-def test_bad_flags_and_bad_data_are_clear_errors(tmp_path):
+def test_bad_flags_and_bad_data_are_clear_errors(tmp_path, monkeypatch):
     result = cli("--train_steps", "-3", cwd=tmp_path)
     assert result.returncode == 2 and "--train_steps must be positive" in result.stderr
     bad = tmp_path / "mnist_data"
     bad.mkdir()
     (bad / "train-images-idx3-ubyte.gz").write_bytes(b"not gzip")
-    result = cli("--data_dir", "mnist_data", cwd=tmp_path)
+    result = cli_here("--data_dir", "mnist_data", cwd=tmp_path, monkeypatch=monkeypatch)
     assert result.returncode == 2
     assert "error: mnist_data: incomplete IDX data set" in result.stderr
 
@@ -123,7 +151,7 @@ def test_killed_mid_run_resumes_and_ends_at_exactly_the_requested_step(tmp_path)
     assert f"global step {target} (" in result.stdout
 
 
-def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
+def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path, monkeypatch):
     model_dir = tmp_path / "mt"
     with tf.Graph().as_default():  # a checkpoint of some other model
         tf.compat.v1.get_variable("MnistConvNet/conv1/weights", shape=[3, 3, 1, 8])
@@ -132,7 +160,8 @@ def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
             s.run(tf.compat.v1.global_variables_initializer())
             tf.compat.v1.train.Saver().save(s, str(model_dir / "model.ckpt"), global_step=7)
     before = {p: p.stat().st_mtime_ns for p in model_dir.rglob("*")}
-    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", cwd=tmp_path)
+    result = cli_here("--model_dir", "mt", "--data_dir", "md", "--train_steps", "20", cwd=tmp_path,
+                      monkeypatch=monkeypatch)
     assert result.returncode == 3
     err = result.stderr
     assert "mt holds a checkpoint of a different model" in err
@@ -141,10 +170,10 @@ def test_incompatible_checkpoint_is_refused_and_nothing_is_deleted(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in model_dir.rglob("*")} == before
 
 
-def test_already_trained_model_dir_only_evaluates(trained, tmp_path):
+def test_already_trained_model_dir_only_evaluates(trained, tmp_path, monkeypatch):
     shutil.copytree(trained[0] / "mnist_training", tmp_path / "mt")  # a finished run at global step 120
-    again = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "120", "--no_export", "--no_progress",
-                cwd=tmp_path)
+    again = cli_here("--model_dir", "mt", "--data_dir", "md", "--train_steps", "120", "--no_export", "--no_progress",
+                     cwd=tmp_path, monkeypatch=monkeypatch)
     assert again.returncode == 0 and "evaluating only" in again.stdout, again.stderr[-2000:]
     assert "Training from scratch" not in again.stdout and "Resuming" not in again.stdout
     assert tf.train.load_variable(str(tmp_path / "mt"), "global_step") == 120
@@ -164,14 +193,14 @@ def test_learning_rate_decay_choices_are_the_models(tmp_path):
     assert "--learning_rate_decay: invalid choice: 'linear' (choose from 'none', 'cosine')" in result.stderr
 
 
-def test_cosine_learning_rate_decay_is_used_and_shown_in_tensorboard(tmp_path):
+def test_cosine_learning_rate_decay_is_used_and_shown_in_tensorboard(tmp_path, monkeypatch):
     from conftest import make_idx_dir
 
     make_idx_dir(tmp_path / "md", n_train=64, n_test=20)
     # summaries are written every 100 steps (RunConfig's default): 220 steps give several points on the curve
-    result = cli("--model_dir", "mt", "--data_dir", "md", "--train_steps", "220", "--min_eval_frequency", "220",
-                 "--batch_size", "8", "--learning_rate", "0.004", "--learning_rate_decay", "cosine",
-                 "--no_export", "--no_progress", cwd=tmp_path)
+    result = cli_here("--model_dir", "mt", "--data_dir", "md", "--train_steps", "220", "--min_eval_frequency",
+                      "220", "--batch_size", "8", "--learning_rate", "0.004", "--learning_rate_decay", "cosine",
+                      "--no_export", "--no_progress", cwd=tmp_path, monkeypatch=monkeypatch)
     assert result.returncode == 0, result.stderr[-3000:]
     assert '"learning_rate_decay": "cosine"' in result.stdout
     steps, rates = read_scalars(tmp_path / "mt")["."]["learning_rate"]
