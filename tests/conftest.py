@@ -65,7 +65,7 @@ def pytest_collection_modifyitems(config, items):
     """Keep whole-notebook runs apart and in order when the suite runs on two workers (`make test` uses
     pytest-xdist's ``--dist loadgroup``): tests that run notebooks or train in a kernel go to one worker per file,
     unless they name their own group (tests/test_notebooks.py: one group per notebook, 03 and 04 together and in
-    that order - 04 restores the model 03 trained). The unit tests fill in around them.
+    that order - 04 restores the model 03 trained). The groups go first; the unit tests fill in around them.
 
     Afterwards, on a worker, every grouped test must carry its group in its node id: that is how xdist hands a group
     to one worker. With pytest 9.2 it silently does not (pytest-xdist#1386) - notebook 04 then went to the other
@@ -73,6 +73,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("notebook") and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    if getattr(config.option, "loadgroup", False):
+        # Hand out the long groups first, the short unit tests last, so that the unit tests fill in at the end:
+        # xdist gives work out in collection order (groups of several tests first), and in file order notebooks
+        # 05-08 came after ~350 unit tests - notebook 06 started when the other worker had nothing left to do.
+        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)  # stable: the order within
     result = yield
     if getattr(config.option, "loadgroup", False):
         lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
