@@ -152,7 +152,17 @@ def test_a_timeout_stops_everything(tmp_path):
     assert_all_gone(cluster)
 
 
-def test_an_interrupt_stops_everything(tmp_path):
+@pytest.fixture
+def python_handles_ctrl_c():
+    """Python's own Ctrl-C handler (KeyboardInterrupt), as a notebook kernel and a terminal have it. A process
+    started in the background by a non-interactive shell (`cmd &`, nohup, some CI runners) inherits SIGINT ignored:
+    Python then installs no handler, `_thread.interrupt_main()` does nothing and these tests would wait forever."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_an_interrupt_stops_everything(tmp_path, python_handles_ctrl_c):
     """What a kernel interrupt does in a notebook cell: KeyboardInterrupt in the main thread, during wait()."""
     cluster = Cluster(tmp_path, command=stand_ins(), live=False, poll_secs=0.1)
     timer = threading.Timer(1.0, _thread.interrupt_main)
@@ -183,7 +193,7 @@ def test_what_a_task_started_is_stopped_with_it(tmp_path):
     assert_all_gone(cluster)
 
 
-def test_an_interrupt_while_stopping_waits_until_the_processes_are_gone():
+def test_an_interrupt_while_stopping_waits_until_the_processes_are_gone(python_handles_ctrl_c):
     """A second Ctrl-C during the clean-up is held back, then raised: the clean-up is not cut short."""
     finished = []
     with pytest.raises(KeyboardInterrupt):
