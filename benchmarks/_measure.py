@@ -9,6 +9,9 @@ Not a benchmark itself (`make bench` skips files starting with "_"). The scripts
     benchmarks/flop_rate.py            training FLOP rate / this machine's fp32 matmul rate        (expected ~0.3)
     benchmarks/xla_cpu.py              XLA on CPU / without, for the Estimator and for Keras
     benchmarks/step_profile.py         where the time of one training step goes (Chrome trace)
+    benchmarks/onednn.py               oneDNN kernels / Eigen kernels, each run a fresh process    (run_children)
+    benchmarks/intra_op_threads.py     the cores shared out among TensorFlow processes / one thread
+                                       per core each, two processes training at once (make test)  (run_children)
 
 How a figure is measured: every side trains the post's network (helpers/model.py; 253,018 parameters) on batches
 of the same size for the same number of steps. Each run starts fresh (new graph or model) and times only its last
@@ -29,9 +32,12 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 # The flag that lets XLA auto-cluster on CPU at all. It must be in the environment before TensorFlow first reads its
@@ -94,6 +100,27 @@ class Rate(NamedTuple):
 
     def scaled(self, factor: float) -> Rate:
         return Rate(self.wall * factor, self.cpu * factor)
+
+
+def mean_rate(rates: list[Rate]) -> Rate:
+    return Rate(statistics.fmean(r.wall for r in rates), statistics.fmean(r.cpu for r in rates))
+
+
+def run_children(script: str, args, env: dict[str, str]) -> list[str]:
+    """Start ``args.processes`` fresh processes of ``script --child`` at once (the same steps, warm-up and batch
+    size), with ``env`` added to the environment - for a setting TensorFlow reads only when it starts. Returns each
+    child's stdout; a child that fails raises, with the end of its stderr."""
+    command = [sys.executable, str(Path(script).resolve()), "--child", "--steps", str(args.steps),
+               "--warmup", str(args.warmup), "--batch_size", str(args.batch_size)]
+    children = [subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True) for _ in range(args.processes)]
+    outputs = []
+    for child in children:
+        out, err = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"{Path(script).name} --child with {env} failed:\n{err[-2000:]}")
+        outputs.append(out)
+    return outputs
 
 
 def clock() -> tuple[float, float]:

@@ -16,11 +16,6 @@ How runs are timed and alternated: benchmarks/_measure.py.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-from pathlib import Path
 
 import _measure as m
 
@@ -37,22 +32,15 @@ def child(args) -> None:
 
 def side_rate(args, onednn: bool) -> m.Rate:
     """One run: ``args.processes`` children at once, TF_ENABLE_ONEDNN_OPTS=1 or 0; the mean of their rates."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--steps", str(args.steps),
-               "--warmup", str(args.warmup), "--batch_size", str(args.batch_size)]
-    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if onednn else "0"}
-    children = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(args.processes)]
+    variable = "1" if onednn else "0"
     rates = []
-    for process in children:
-        out, err = process.communicate()
-        if process.returncode != 0:
-            raise RuntimeError(f"the {'oneDNN' if onednn else 'Eigen'} run failed:\n{err[-2000:]}")
+    for out in m.run_children(__file__, args, {"TF_ENABLE_ONEDNN_OPTS": variable}):
         _, wall, cpu, _, used = out.split()[-5:]
         if used != str(onednn):
-            raise RuntimeError(f"asked for TF_ENABLE_ONEDNN_OPTS={env['TF_ENABLE_ONEDNN_OPTS']}, but TensorFlow "
-                               f"reports oneDNN {'on' if used == 'True' else 'off'}")
+            raise RuntimeError(f"asked for TF_ENABLE_ONEDNN_OPTS={variable}, but TensorFlow reports oneDNN "
+                               f"{'on' if used == 'True' else 'off'}")
         rates.append(m.Rate(float(wall), float(cpu)))
-    return m.Rate(statistics.fmean(r.wall for r in rates), statistics.fmean(r.cpu for r in rates))
+    return m.mean_rate(rates)
 
 
 def main(argv=None) -> dict | None:

@@ -3,13 +3,19 @@
 
     .venv/bin/python benchmarks/test_suite.py                 # the whole suite (about 15 minutes)
     .venv/bin/python benchmarks/test_suite.py -m "not notebook"   # the unit tests only
+    .venv/bin/python benchmarks/test_suite.py --threads       # two workers, TensorFlow's intra-op threads shared
+                                                              # out (conftest) or one per core: A, B, B, A (~22 min)
 
-Prints the wall time of each and their ratio. Both runs must pass; the script exits 1 otherwise.
+Prints the wall time of each and their ratio (and, with --threads, the CPU time of the run and all its processes).
+Every run must pass; the script exits 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -18,24 +24,46 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(extra: list[str], selection: list[str]) -> float:
+def run(extra: list[str], selection: list[str], env: dict[str, str] | None = None, label: str = "") -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *extra, *selection],
-                            cwd=REPO, capture_output=True, text=True)
+                            cwd=REPO, capture_output=True, text=True, env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the run, once it was waited for
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "(no output)"
-    print(f"  {' '.join(extra) or 'serial':28s} {seconds:7.1f} s   {last}")
+    print(f"  {label or ' '.join(extra) or 'serial':34s} {seconds:7.1f} s  {cpu:7.1f} CPU-s   {last}", flush=True)
     if result.returncode != 0:
         print(result.stdout[-3000:], result.stderr[-2000:], sep="\n")
         sys.exit(1)
     return seconds
 
 
+def threads(selection: list[str]) -> None:
+    """Two workers, with the TF_NUM_INTRAOP_THREADS that tests/conftest.py sets (cores / workers: 1 on 2 cores), and
+    with TensorFlow's default (TF_NUM_INTRAOP_THREADS=0: conftest keeps a value already set), alternating A, B, B, A."""
+    two = ["-n", "2", "--dist", "loadgroup"]
+    sides = {"cores shared out (conftest)": {},
+             "one per core (TensorFlow's default)": {"TF_NUM_INTRAOP_THREADS": "0"}}
+    times = {name: [] for name in sides}
+    for name in [*sides, *reversed(sides)]:
+        times[name].append(run(two, selection, sides[name], label=name))
+    one, default = (statistics.fmean(t) for t in times.values())
+    print(f"time with the cores shared out / with one thread per core: {one / default:.2f} (below 1: faster)  "
+          f"(mean of {len(times[name])} runs each)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("selection", nargs="*", help="pytest arguments choosing the tests (default: all)")
+    ap.add_argument("--threads", action="store_true", help="compare the intra-op threads on two workers instead")
     args, rest = ap.parse_known_args()
     selection = [*args.selection, *rest]
+    if args.threads:
+        print(f"pytest {' '.join(selection) or '(the whole suite)'} on two workers, intra-op threads:")
+        threads(selection)
+        return
     print(f"pytest {' '.join(selection) or '(the whole suite)'}, serial, then on two workers:")
     serial = run([], selection)
     parallel = run(["-n", "2", "--dist", "loadgroup"], selection)
