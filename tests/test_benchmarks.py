@@ -205,5 +205,5 @@ def test_intra_op_threads_compares_fresh_processes_sharing_the_cores_and_with_th
             return "", "Traceback ...\nValueError: boom"
 
     monkeypatch.setattr(bench("_measure").subprocess, "Popen", Failing)
-    with pytest.raises(RuntimeError, match="intra_op_threads.py --child with .* failed:\n.*ValueError: boom"):
+    with pytest.raises(RuntimeError, match=r"(?s)intra_op_threads.py --child with .* failed:\n.*ValueError: boom"):
         threads.side_rate(argparse.Namespace(**vars(TINY), processes=2), shared=True)
