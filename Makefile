@@ -22,8 +22,7 @@ LAB_DIR ?= notebooks
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 # make test runs on two pytest-xdist workers: the notebooks' kernels leave a core idle much of the time
-# (benchmarks/test_suite.py measures it). XDIST= runs everything in one process. On two or more workers
-# tests/conftest.py shares the cores out among TensorFlow's thread pools (TF_NUM_INTRAOP_THREADS).
+# (benchmarks/test_suite.py measures it). XDIST= runs everything in one process.
 XDIST ?= -n 2 --dist loadgroup
 
 .PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean doctor

@@ -10,8 +10,6 @@ Not a benchmark itself (`make bench` skips files starting with "_"). The scripts
     benchmarks/xla_cpu.py              XLA on CPU / without, for the Estimator and for Keras
     benchmarks/step_profile.py         where the time of one training step goes (Chrome trace)
     benchmarks/onednn.py               oneDNN kernels / Eigen kernels, each run a fresh process    (run_children)
-    benchmarks/intra_op_threads.py     the cores shared out among TensorFlow processes / one thread
-                                       per core each, two processes training at once (make test)  (run_children)
 
 How a figure is measured: every side trains the post's network (helpers/model.py; 253,018 parameters) on batches
 of the same size for the same number of steps. Each run starts fresh (new graph or model) and times only its last

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 import struct
 import warnings
 from pathlib import Path
@@ -59,24 +58,6 @@ def isolated_keras_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(home))
     monkeypatch.delenv("MNIST_MIRROR", raising=False)
     return home
-
-
-def pytest_configure(config):
-    """On two or more pytest-xdist workers, the cores are shared out: every TensorFlow process of the run - the
-    workers, notebook kernels, JupyterLab's, CLI and cluster processes, TensorBoards - gets cores / workers intra-op
-    threads (at least one) instead of one per core: one each on a 2-core machine.
-
-    Each TensorFlow process sizes its thread pool to all the cores, and the workers run such processes side by side;
-    their threads spin while they wait for work, taking time from the other processes. On this 2-core machine
-    `make test` took 319 s instead of 351 s, with 519 instead of 570 CPU-seconds (`benchmarks/test_suite.py
-    --threads` compares the two side by side). The numbers the notebooks print change in their last digits, which
-    their stored outputs do not show (nbval ignores or sanitizes them). Only the controller sets it, before it
-    starts the workers, which inherit the environment; a value already set (TF_NUM_INTRAOP_THREADS=0: TensorFlow's
-    default) is kept, and a serial run (`make test XDIST=`, `make unit`) is left alone."""
-    workers = getattr(config.option, "numprocesses", None)
-    if not hasattr(config, "workerinput") and isinstance(workers, int) and workers >= 2:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, cores // workers)))
 
 
 @pytest.hookimpl(wrapper=True)  # around pytest-xdist's own hook: before it reads the groups, and after

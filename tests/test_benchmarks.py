@@ -171,39 +171,3 @@ def test_onednn_compares_fresh_processes_that_really_use_the_kernels_asked_for(b
     onednn.main(["--steps", "2", "--warmup", "1", "--rounds", "2", "--processes", "2"])
     assert ratios(capsys.readouterr().out) == {"oneDNN / Eigen": 2.25}
 
-
-def test_intra_op_threads_compares_fresh_processes_sharing_the_cores_and_with_the_default(bench, capsys, monkeypatch):
-    threads = bench("intra_op_threads")
-    monkeypatch.setattr(threads.os, "sched_getaffinity", lambda pid: {0, 1})  # a 2-core machine: one thread each
-    threads.child(argparse.Namespace(**vars(TINY), processes=2))  # what a child prints: it trains, here
-    printed = capsys.readouterr().out
-    assert printed.startswith("RATE ") and len(printed.split()) == 3, printed
-    started = []
-
-    class Child:  # stands in for subprocess.Popen: a child that trains at one rate with one thread, at half without
-        returncode = 0
-
-        def __init__(self, command, env, **kwargs):
-            started.append((command, env["TF_NUM_INTRAOP_THREADS"]))
-            self.rate = 10.0 if env["TF_NUM_INTRAOP_THREADS"] == "1" else 5.0
-
-        def communicate(self):
-            return f"training...\nRATE {self.rate} {self.rate / 2}\n", ""
-
-    monkeypatch.setattr(bench("_measure").subprocess, "Popen", Child)
-    figures = threads.main(["--steps", "2", "--warmup", "1", "--rounds", "2"])
-    assert ratios(capsys.readouterr().out) == {"cores shared out / one thread per core": 2.0}
-    assert figures == {"ratio": 2.0, "cpu_ratio": 2.0}
-    # two rounds of A, B, B, A, two children at once per run (make test's two workers); "0" is TensorFlow's default
-    assert [variable for _, variable in started] == ["1", "1", "0", "0", "0", "0", "1", "1"] * 2
-    assert all("--child" in command and command[command.index("--steps") + 1] == "2" for command, _ in started)
-
-    class Failing(Child):
-        returncode = 1
-
-        def communicate(self):
-            return "", "Traceback ...\nValueError: boom"
-
-    monkeypatch.setattr(bench("_measure").subprocess, "Popen", Failing)
-    with pytest.raises(RuntimeError, match=r"(?s)intra_op_threads.py --child with .* failed:\n.*ValueError: boom"):
-        threads.side_rate(argparse.Namespace(**vars(TINY), processes=2), shared=True)
