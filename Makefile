@@ -59,8 +59,9 @@ lab: setup
 test: setup
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
 
+# on the same two workers as make test: 111 s instead of 188 s in one process (2026-11-26, 423 tests)
 unit: setup
-	$(RUN) "$(BIN)/python" -m pytest tests -m "not notebook" $(PYTEST_ARGS)
+	$(RUN) "$(BIN)/python" -m pytest $(XDIST) tests -m "not notebook" $(PYTEST_ARGS)
 
 notebooks: setup
 	$(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_notebooks.py $(PYTEST_ARGS)
