@@ -42,7 +42,6 @@ def test_progress_bar_counts_from_the_start_step_to_the_total(tmp_path, capsys):
     assert "global step 25 -> 40" in capsys.readouterr().out
 
 
-
 def test_progress_bar_ends_at_the_exact_step_when_the_step_read_races_the_update():
     """The global step fetched beside the train op is usually the step before it ran, but can be the new one: the
     bar must neither pass its total (tqdm would then drop the total and count '41step') nor end off by one."""
@@ -63,6 +62,7 @@ def test_progress_bar_ends_at_the_exact_step_when_the_step_read_races_the_update
         text = out.getvalue()
         assert ("3/3" in text if total else text.rstrip().split("\r")[-1].startswith("training: 3step")), text
         assert "4/3" not in text and not (total and "step [" in text), text
+
 
 def test_progress_bar_needs_a_global_step():
     with tf.Graph().as_default():
