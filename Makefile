@@ -23,7 +23,7 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 # make test runs on two pytest-xdist workers: the notebooks' kernels leave a core idle much of the time
 # (benchmarks/test_suite.py measures it). XDIST= runs everything in one process.
-XDIST ?= -n 2 --dist loadgroup
+XDIST ?= -n 2 --dist loadgroup --no-loadscope-reorder
 
 .PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean doctor
 

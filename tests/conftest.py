@@ -60,6 +60,25 @@ def isolated_keras_cache(tmp_path, monkeypatch):
     return home
 
 
+def shares_a_fixture_of_its_file(item) -> bool:
+    """Does the test use a module-scoped fixture of its own file - a trained model_dir, a CLI run?
+
+    Under ``--dist loadgroup`` xdist hands out ungrouped tests one by one, so both workers would build such a
+    fixture (the CLI's 120-step run took 10-12 s on each). One group per file builds it once."""
+    module = item.nodeid.split("::")[0]
+    fixtures = getattr(item, "_fixtureinfo", None)
+    return fixtures is not None and any(
+        defs and defs[-1].scope != "function" and defs[-1].baseid == module
+        for defs in fixtures.name2fixturedefs.values())
+
+
+def _hand_out_order(item) -> int:
+    group = item.get_closest_marker("xdist_group")
+    if group is None:
+        return 2
+    return 1 if str(group.args[0] if group.args else group.kwargs.get("name", "")).endswith("-shared") else 0
+
+
 @pytest.hookimpl(wrapper=True)  # around pytest-xdist's own hook: before it reads the groups, and after
 def pytest_collection_modifyitems(config, items):
     """Keep whole-notebook runs apart and in order when the suite runs on two workers (`make test` uses
@@ -71,13 +90,18 @@ def pytest_collection_modifyitems(config, items):
     to one worker. With pytest 9.2 it silently does not (pytest-xdist#1386) - notebook 04 then went to the other
     worker, which trained notebook 03's model a second time. The suite still passes, only slower: say so."""
     for item in items:
-        if item.get_closest_marker("notebook") and not item.get_closest_marker("xdist_group"):
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.get_closest_marker("notebook"):
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+        elif shares_a_fixture_of_its_file(item):
+            item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-shared"))
     if getattr(config.option, "loadgroup", False):
-        # Hand out the long groups first, the short unit tests last, so that the unit tests fill in at the end:
-        # xdist gives work out in collection order (groups of several tests first), and in file order notebooks
-        # 05-08 came after ~350 unit tests - notebook 06 started when the other worker had nothing left to do.
-        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)  # stable: the order within
+        # Hand out the notebooks first, then the files that share a fixture, the single unit tests last, so that
+        # they fill in at the end: xdist gives work out in this order (with --no-loadscope-reorder, which the
+        # Makefile passes; otherwise it sorts the groups by their number of tests). In file order notebooks 05-08
+        # came after ~350 unit tests - notebook 06 started when the other worker had nothing left to do.
+        items.sort(key=_hand_out_order)  # stable: the order within
     result = yield
     if getattr(config.option, "loadgroup", False):
         lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
