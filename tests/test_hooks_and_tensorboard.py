@@ -150,18 +150,19 @@ def stripped_env():
                     reason="a tensorboard executable is on PATH outside the project's environment")
 def test_tensorboard_magic_works_from_a_kernel_without_the_env_bin_on_path_and_a_rerun_gets_a_fresh_board(
         trained_dir):
-    """One kernel for both (a kernel and a board take seconds to start): the 'Could not find `tensorboard`'
-    case, the fix, and re-running the cell ('Reusing TensorBoard' with a stale frame is the common complaint)."""
+    """One kernel, as a learner meets it (a kernel and a board take seconds to start): the 'Could not find
+    `tensorboard`' case, the fix in the same kernel, and re-running the cell ('Reusing TensorBoard' with a stale
+    frame is the common complaint)."""
     env = stripped_env()
     logdir = str(trained_dir)
     try:
-        # without the helper: the magic's own failure, printed as ordinary output
-        plain = run_in_kernel(["%load_ext tensorboard", f"%tensorboard --logdir {logdir} --port 6123"], env)
-        assert "Could not find `tensorboard`" in plain[1]
-        # with it: TensorBoard starts, serves the runs (asked from inside the kernel, whose child it is), and
-        # the link is printed
         out = run_in_kernel([
-            "from helpers.tensorboard import prepare_tensorboard\n%load_ext tensorboard\n"
+            # without the helper: the magic's own failure, printed as ordinary output
+            "%load_ext tensorboard",
+            f"%tensorboard --logdir {logdir} --port 6123",
+            # with it, no restart: TensorBoard starts, serves the runs (asked from inside the kernel, whose child
+            # it is), and the link is printed
+            "from helpers.tensorboard import prepare_tensorboard\n"
             f"port = prepare_tensorboard({logdir!r})\nprint('PORT', port)",
             f"%tensorboard --logdir {logdir} --port {{port}}",
             POLL_RUNS,
@@ -171,11 +172,12 @@ def test_tensorboard_magic_works_from_a_kernel_without_the_env_bin_on_path_and_a
             "from tensorboard import manager\n"
             f"print('BOARDS', len([i for i in manager.get_all() if i.logdir == {logdir!r}]), port != port2)",
         ], env)
-        assert "Could not find" not in "".join(out), out
-        port = int(out[0].split("PORT ")[1].split()[0])
-        assert f"http://localhost:{port}/" in out[0]
-        assert "<iframe" in out[1]
-        assert "RUNS ['.', 'eval']" in out[2], out[2]
+        assert "Could not find `tensorboard`" in out[1], out[1]
+        assert "Could not find" not in "".join(out[2:]), out
+        port = int(out[2].split("PORT ")[1].split()[0])
+        assert f"http://localhost:{port}/" in out[2]
+        assert "<iframe" in out[3]
+        assert "RUNS ['.', 'eval']" in out[4], out[4]
         assert "Reusing TensorBoard" not in "".join(out)
         assert "BOARDS 1 True" in out[-1], out  # one board for the logdir, on a new port
     finally:
