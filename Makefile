@@ -22,7 +22,8 @@ LAB_DIR ?= notebooks
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 # make test runs on two pytest-xdist workers: the notebooks' kernels leave a core idle much of the time
-# (benchmarks/test_suite.py measures it). XDIST= runs everything in one process.
+# (benchmarks/test_suite.py measures it). XDIST= runs everything in one process. --no-loadscope-reorder keeps
+# the order tests/conftest.py gives (notebooks first, the single unit tests last to fill in).
 XDIST ?= -n 2 --dist loadgroup --no-loadscope-reorder
 
 .PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean doctor

@@ -224,7 +224,8 @@ def mirror(tmp_path):
     checksums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(served.iterdir())}
     handler = functools.partial(QuietHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for serve_forever's next poll: every 0.05 s, not the default 0.5 s (four tests use this)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", checksums
     server.shutdown()
     server.server_close()
