@@ -60,7 +60,8 @@ lab: setup
 test: setup
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
 
-# on the same two workers as make test: 111 s instead of 188 s in one process (2026-11-26, 423 tests)
+# on the same two workers as make test: 111 s instead of 188 s in one process (2026-11-26, 423 tests; 98 s on
+# 2026-11-27, a file's tests that share a fixture on one worker)
 unit: setup
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) tests -m "not notebook" $(PYTEST_ARGS)
 
