@@ -171,3 +171,9 @@ def test_onednn_compares_fresh_processes_that_really_use_the_kernels_asked_for(b
     onednn.main(["--steps", "2", "--warmup", "1", "--rounds", "2", "--processes", "2"])
     assert ratios(capsys.readouterr().out) == {"oneDNN / Eigen": 2.25}
 
+
+def test_the_suite_benchmark_runs_each_side_with_its_own_makefiles_xdist_flags(bench, tmp_path):
+    suite = bench("test_suite")
+    assert suite.make_test_flags(REPO) == ["-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
+    (tmp_path / "Makefile").write_text("PYTEST_ARGS ?=\nXDIST ?= -n 2 --dist loadgroup\ntest:\n\techo\n")
+    assert suite.make_test_flags(tmp_path) == ["-n", "2", "--dist", "loadgroup"]  # an older commit's
