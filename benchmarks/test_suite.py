@@ -1,6 +1,6 @@
-"""Is `make test` faster on two pytest-xdist workers? The same selection of tests, serial and with
-`-n 2 --dist loadgroup`, side by side in one run. Or: is this working tree's `make test` faster than an older
-commit's (`--against REV`)?
+"""Is `make test` faster on two pytest-xdist workers? The same selection of tests, serial and with the Makefile's
+XDIST flags (`-n 2 --dist loadgroup ...`), side by side in one run. Or: is this working tree's `make test` faster
+than an older commit's (`--against REV`)?
 
     .venv/bin/python benchmarks/test_suite.py                 # the whole suite (about 15 minutes)
     .venv/bin/python benchmarks/test_suite.py -m "not notebook"   # the unit tests only
@@ -53,7 +53,7 @@ def threads(selection: list[str]) -> None:
 
     The idea: two workers' TensorFlow processes each size their pool to both cores and spin while they wait. Measured
     on 2026-11-26: 342 and 361 s against 338 and 338 s (ratio 1.04) - no faster, so make test keeps the default."""
-    two = ["-n", "2", "--dist", "loadgroup"]
+    two = make_test_flags(REPO)
     sides = {"one intra-op thread per process": {"TF_NUM_INTRAOP_THREADS": "1"},
              "one per core (TensorFlow's default)": {"TF_NUM_INTRAOP_THREADS": "0"}}
     times = {name: [] for name in sides}
@@ -121,7 +121,7 @@ def main() -> None:
         return
     print(f"pytest {' '.join(selection) or '(the whole suite)'}, serial, then on two workers:")
     serial = run([], selection)
-    parallel = run(["-n", "2", "--dist", "loadgroup"], selection)
+    parallel = run(make_test_flags(REPO), selection)
     print(f"two workers take {parallel / serial:.2f} of the serial time ({serial / parallel:.2f}x faster)")
 
 
