@@ -73,10 +73,10 @@ def shares_a_fixture_of_its_file(item) -> bool:
 
 
 def _hand_out_order(item) -> int:
-    group = item.get_closest_marker("xdist_group")
-    if group is None:
-        return 2
-    return 1 if str(group.args[0] if group.args else group.kwargs.get("name", "")).endswith("-shared") else 0
+    """Notebooks (each in its group) first, then the files grouped for a shared fixture, then the single tests."""
+    if item.get_closest_marker("notebook"):
+        return 0
+    return 1 if item.get_closest_marker("xdist_group") else 2
 
 
 @pytest.hookimpl(wrapper=True)  # around pytest-xdist's own hook: before it reads the groups, and after
