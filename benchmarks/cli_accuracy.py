@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-#: The flags of the Fashion-MNIST figure (README, "On full-size data: Fashion-MNIST"). The CLI's defaults (the
+#: The flags of the Fashion-MNIST figure (the README's command; benchmarks/README.md). The CLI's defaults (the
 #: post's constant Adam rate 0.002, 5,000 steps of 128, dropout 0.5) end near 0.90 on Fashion-MNIST; a constant
 #: 0.001 for 4,000 steps of 256 (1,024,000 examples, 4 evaluations) reached 0.911, with no margin in accuracy or
 #: time. These flags reach 0.915-0.918 (seeds 42, 7 and 1) with 3/4 of the examples (3,000 steps of 256 =

@@ -101,7 +101,7 @@ def test_unwritable_runs_dir(capsys, healthy_path, tmp_path):
 
 def test_the_environment_bin_not_on_the_kernels_path():
     """JupyterLab started without the environment's bin on PATH: `%tensorboard` says "Could not find
-    `tensorboard`" (the README's troubleshooting row)."""
+    `tensorboard`" (a row of docs/troubleshooting.md)."""
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != ENV_BIN] or ["/usr/bin", "/bin"]
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "TENSORBOARD_BINARY")}
     env["PATH"] = os.pathsep.join(path)
