@@ -71,47 +71,175 @@ class ModeKeys:
     INFER = PREDICT = _tf.estimator.ModeKeys.PREDICT
 
 
-_OPTIMIZERS = {"Adagrad": _v1.train.AdagradOptimizer, "Adam": _v1.train.AdamOptimizer,
-               "Ftrl": _v1.train.FtrlOptimizer, "RMSProp": _v1.train.RMSPropOptimizer,
-               "SGD": _v1.train.GradientDescentOptimizer,
-               "Momentum": lambda learning_rate: _v1.train.MomentumOptimizer(learning_rate, momentum=0.9)}
+#: tf.contrib.layers.OPTIMIZER_CLS_NAMES: the optimizers optimize_loss knows by name.
+OPTIMIZER_CLS_NAMES = {"Adagrad": _v1.train.AdagradOptimizer, "Adam": _v1.train.AdamOptimizer,
+                       "Ftrl": _v1.train.FtrlOptimizer,
+                       "Momentum": lambda learning_rate: _v1.train.MomentumOptimizer(learning_rate, momentum=0.9),
+                       "RMSProp": _v1.train.RMSPropOptimizer, "SGD": _v1.train.GradientDescentOptimizer}
+
+#: tf.contrib.layers.OPTIMIZER_SUMMARIES: the values optimize_loss's ``summaries`` may hold.
+OPTIMIZER_SUMMARIES = ["learning_rate", "loss", "gradients", "gradient_norm", "global_gradient_norm"]
 
 
-def optimize_loss(loss, global_step, learning_rate, optimizer, clip_gradients=None, learning_rate_decay_fn=None,
-                  update_ops=None, variables=None, name=None, summaries=None, increment_global_step=True,
-                  **unsupported):
-    """tf.contrib.layers.optimize_loss for the common arguments: returns the training op."""
-    if unsupported:
-        raise TypeError(f"optimize_loss: {', '.join(sorted(unsupported))} not supported by this re-creation")
-    global_step = global_step if global_step is not None else _v1.train.get_or_create_global_step()
+def _with_dependencies(dependencies, output_tensor):
+    """TF 1.x's control_flow_ops.with_dependencies: ``output_tensor``, as an identity that runs ``dependencies``
+    first (named ``control_dependency``, ``control_dependency_1``, ... in the current scope)."""
+    with _v1.name_scope(None, "control_dependency", list(dependencies) + [output_tensor]) as name:
+        with output_tensor.graph.colocate_with(output_tensor.op), _v1.control_dependencies(dependencies):
+            return _tf.identity(output_tensor, name=name)
+
+
+def optimize_loss(loss, global_step, learning_rate, optimizer, gradient_noise_scale=None, gradient_multipliers=None,
+                  clip_gradients=None, learning_rate_decay_fn=None, update_ops=None, variables=None, name=None,
+                  summaries=None, colocate_gradients_with_ops=False, increment_global_step=True):
+    """tf.contrib.layers.optimize_loss of TF 1.x (tensorflow/contrib/layers/python/layers/optimizers.py, r1.x),
+    with its arguments, checks and behaviour:
+
+    - a float ``learning_rate`` becomes a non-trainable variable ``<name>/learning_rate``
+      (``OptimizeLoss/learning_rate`` by default), which checkpoints then hold; a scalar ``Tensor`` is used as it is;
+    - ``summaries=None`` means ``["loss", "learning_rate", "global_gradient_norm"]``: scalars ``<name>/loss`` and
+      ``<name>/global_norm/gradient_norm`` (and ``<name>/global_norm/clipped_gradient_norm`` when clipping). The
+      ``learning_rate`` scalar is written only when a ``learning_rate_decay_fn`` is given (its tag is then
+      ``OptimizeLoss/learning_rate_1`` when the variable took the name ``OptimizeLoss/learning_rate``, as in TF 1.x);
+    - the ``UPDATE_OPS`` collection (or ``update_ops``) runs before the loss is computed;
+    - it returns the **loss** tensor, with the gradient update as a control dependency (running it takes one step and
+      returns the loss), not the ``apply_gradients`` op.
+    """
+    loss = _v1.convert_to_tensor(loss)
+    if loss.shape.ndims != 0:
+        raise ValueError(f"Expected scalar shape for {loss.name}, saw shape: {loss.shape}.")
+    if global_step is None:
+        global_step = _v1.train.get_global_step()
+    else:
+        _v1.train.assert_global_step(global_step)
     with _v1.variable_scope(name, "OptimizeLoss", [loss, global_step]):
-        lr = _v1.convert_to_tensor(learning_rate, dtype=_tf.float32) if learning_rate is not None else None
-        if learning_rate_decay_fn is not None:
+        # Update ops take the UPDATE_OPS collection if not provided; they run before the loss is computed.
+        if update_ops is None:
+            update_ops = set(_v1.get_collection(_v1.GraphKeys.UPDATE_OPS))
+        if update_ops:
+            loss = _with_dependencies(list(update_ops), loss)
+
+        # Learning rate variable, with possible decay.
+        lr = None
+        if learning_rate is not None:
+            if isinstance(learning_rate, _tf.Tensor) and learning_rate.shape.ndims == 0:
+                lr = learning_rate
+            elif isinstance(learning_rate, float):
+                if learning_rate < 0.0:
+                    raise ValueError(f"Invalid learning_rate {learning_rate}.")
+                lr = _v1.get_variable("learning_rate", [], trainable=False,
+                                      initializer=_v1.constant_initializer(learning_rate))
+            else:
+                raise ValueError(f"Learning rate should be 0d Tensor or float. Got {learning_rate} of type "
+                                 f"{type(learning_rate)}")
+        if summaries is None:
+            summaries = ["loss", "learning_rate", "global_gradient_norm"]
+        else:
+            for summ in summaries:
+                if summ not in OPTIMIZER_SUMMARIES:
+                    raise ValueError(f"Summaries should be one of [{', '.join(OPTIMIZER_SUMMARIES)}], you provided "
+                                     f"{summ}.")
+        if learning_rate is not None and learning_rate_decay_fn is not None:
+            if global_step is None:
+                raise ValueError("global_step is required for learning_rate_decay_fn.")
             lr = learning_rate_decay_fn(lr, global_step)
+            if "learning_rate" in summaries:
+                _v1.summary.scalar("learning_rate", lr)
+
+        # Create the optimizer.
         if isinstance(optimizer, str):
-            if optimizer not in _OPTIMIZERS:
-                names = ", ".join(_OPTIMIZERS)
-                raise ValueError(f"Optimizer name should be one of [{names}], you provided {optimizer}")
-            opt = _OPTIMIZERS[optimizer](learning_rate=lr)
+            if lr is None:
+                raise ValueError("Learning rate is None, but should be specified if optimizer is string "
+                                 f"({optimizer}).")
+            if optimizer not in OPTIMIZER_CLS_NAMES:
+                raise ValueError(f"Optimizer name should be one of [{', '.join(OPTIMIZER_CLS_NAMES)}], you provided "
+                                 f"{optimizer}.")
+            opt = OPTIMIZER_CLS_NAMES[optimizer](learning_rate=lr)
+        elif isinstance(optimizer, type) and issubclass(optimizer, _v1.train.Optimizer):
+            if lr is None:
+                raise ValueError(f"Learning rate is None, but should be specified if optimizer is class ({optimizer}).")
+            opt = optimizer(learning_rate=lr)
         elif isinstance(optimizer, _v1.train.Optimizer):
             opt = optimizer
         elif callable(optimizer):
-            opt = optimizer(lr) if lr is not None else optimizer()
+            opt = optimizer(lr) if learning_rate is not None else optimizer()
+            if not isinstance(opt, _v1.train.Optimizer):
+                raise ValueError(f"Unrecognized optimizer: function should return subclass of Optimizer. Got {opt}.")
         else:
-            raise ValueError(f"Unrecognized optimizer: should be a name, an Optimizer or a callable, got {optimizer!r}")
-        for summary in summaries if summaries is not None else ("loss", "learning_rate"):
-            if summary == "loss":
-                _v1.summary.scalar("loss", loss)
-            elif summary == "learning_rate" and lr is not None:
-                _v1.summary.scalar("learning_rate", lr)
-        grads_and_vars = opt.compute_gradients(loss, variables)
-        if clip_gradients is not None:
-            grads, tvars = zip(*grads_and_vars, strict=True)
+            raise ValueError("Unrecognized optimizer: should be string, subclass of Optimizer, instance of subclass "
+                             f"of Optimizer or function with one argument. Got {optimizer}.")
+
+        if variables is None:
+            variables = _v1.trainable_variables()
+        gradients = opt.compute_gradients(loss, variables, colocate_gradients_with_ops=colocate_gradients_with_ops)
+        if gradient_noise_scale is not None:
+            gradients = _add_scaled_noise_to_gradients(gradients, gradient_noise_scale)
+        if gradient_multipliers is not None:
+            gradients = _multiply_gradients(gradients, gradient_multipliers)
+            if not gradients:
+                raise ValueError("Empty list of (gradient, var) pairs encountered. This is most likely to be caused "
+                                 "by an improper value of gradient_multipliers.")
+
+        if "global_gradient_norm" in summaries or "gradient_norm" in summaries:
+            _v1.summary.scalar("global_norm/gradient_norm", _v1.global_norm([g for g, _ in gradients]))
+
+        # Optionally clip gradients by global norm (a float, as in TF 1.x: an int is refused), or by a callable.
+        if isinstance(clip_gradients, float):
+            grads, tvars = zip(*gradients, strict=True)
             grads, _ = _v1.clip_by_global_norm(grads, clip_gradients)
-            grads_and_vars = list(zip(grads, tvars, strict=True))
-        update_ops = set(update_ops if update_ops is not None else _v1.get_collection(_v1.GraphKeys.UPDATE_OPS))
-        with _v1.control_dependencies(list(update_ops)):
-            return opt.apply_gradients(grads_and_vars, global_step=global_step if increment_global_step else None)
+            gradients = list(zip(grads, tvars, strict=True))
+        elif callable(clip_gradients):
+            gradients = clip_gradients(gradients)
+        elif clip_gradients is not None:
+            raise ValueError(f"Unknown type {type(clip_gradients)} for clip_gradients")
+
+        if "loss" in summaries:
+            _v1.summary.scalar("loss", loss)
+
+        # Histograms of the gradients and their norms, per variable.
+        for gradient, variable in gradients:
+            grad_values = gradient.values if isinstance(gradient, _tf.IndexedSlices) else gradient
+            if grad_values is not None:
+                var_name = variable.name.replace(":", "_")
+                if "gradients" in summaries:
+                    _v1.summary.histogram(f"gradients/{var_name}", grad_values)
+                if "gradient_norm" in summaries:
+                    _v1.summary.scalar(f"gradient_norm/{var_name}", _v1.global_norm([grad_values]))
+
+        if clip_gradients is not None and ("global_gradient_norm" in summaries or "gradient_norm" in summaries):
+            _v1.summary.scalar("global_norm/clipped_gradient_norm", _v1.global_norm([g for g, _ in gradients]))
+
+        grad_updates = opt.apply_gradients(gradients, global_step=global_step if increment_global_step else None,
+                                           name="train")
+        # The result is the loss, which runs the update first: TF 1.x's train_tensor.
+        return _with_dependencies([grad_updates], loss)
+
+
+def _add_scaled_noise_to_gradients(grads_and_vars, gradient_noise_scale):
+    """Adds scaled noise from a 0-mean (truncated) normal distribution to the gradients."""
+    noisy = []
+    for gradient, variable in grads_and_vars:
+        if gradient is None:
+            noisy.append((None, variable))
+            continue
+        shape = gradient.dense_shape if isinstance(gradient, _tf.IndexedSlices) else gradient.shape
+        noisy.append((gradient + _v1.truncated_normal(shape) * gradient_noise_scale, variable))
+    return noisy
+
+
+def _multiply_gradients(grads_and_vars, gradient_multipliers):
+    """Multiplies the gradients of the variables (or variable names) in ``gradient_multipliers``."""
+    multiplied = []
+    for grad, var in grads_and_vars:
+        if grad is not None and (var in gradient_multipliers or var.name in gradient_multipliers):
+            key = var if var in gradient_multipliers else var.name
+            multiplier = _tf.constant(gradient_multipliers[key], dtype=_tf.float32)
+            if isinstance(grad, _tf.IndexedSlices):
+                grad = _tf.IndexedSlices(grad.values * multiplier, grad.indices, grad.dense_shape)
+            else:
+                grad *= multiplier
+        multiplied.append((grad, var))
+    return multiplied
 
 
 def _read_data_sets(train_dir=None, one_hot=False, dtype=_tf.float32, reshape=True, validation_size=5000,
