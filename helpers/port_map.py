@@ -137,7 +137,7 @@ ENTRIES: tuple[Entry, ...] = (
        "or to helpers.experiment.Experiment(export_strategies=...)",
        "model.export(path) after fit (a SavedModel with a serving signature); keras.callbacks.ModelCheckpoint("
        "save_best_only=True) for the best model",
-       Teach(NB03, "What the re-creation keeps, and where it differs on purpose", "export_strategies"),
+       Teach(NB03, "The same run in TensorFlow 2.15's own API", "export_strategies"),
        "saved_model"),
     _e(("tf.contrib.learn.Estimator", "tf.contrib.learn.ModelFnOps", "tf.contrib.learn.Evaluable",
         "tf.contrib.learn.Trainable", "tf.contrib.learn.BaseEstimator"), "contrib", "tf.contrib.learn.Estimator",
@@ -278,7 +278,7 @@ ENTRIES: tuple[Entry, ...] = (
         "tf.estimator.FinalExporter"), "estimator", "exporters",
        "tf.estimator.LatestExporter / BestExporter / FinalExporter in EvalSpec(exporters=...)",
        "model.export(path) after fit; keras.callbacks.ModelCheckpoint(save_best_only=True) for the best model",
-       Teach(NB03, "What the re-creation keeps, and where it differs on purpose", "LatestExporter"), "saved_model"),
+       Teach(NB03, "The same run in TensorFlow 2.15's own API", "exporters"), "saved_model"),
     _e(("tf.estimator.experimental.stop_if_no_decrease_hook", "tf.estimator.experimental.stop_if_no_increase_hook",
         "tf.estimator.experimental.stop_if_higher_hook", "tf.estimator.experimental.stop_if_lower_hook",
         "tf.estimator.experimental.make_early_stopping_hook"), "estimator", "early stopping hooks",
