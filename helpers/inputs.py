@@ -52,8 +52,7 @@ def no_autotune() -> tf.data.Options:
     """tf.data's autotuner (on by default since TF 2.x; the post's TF 1.3 had none) tunes the parallelism and
     buffer sizes of ``AUTOTUNE`` arguments, and this pipeline has none: off, the pipeline is the post's, with no
     background thread beside each iterator. The batches are the same either way, and so is the speed
-    (benchmarks/iterator_autotune.py; one early measurement that found a wait at every session close did not
-    repeat)."""
+    (benchmarks/iterator_autotune.py)."""
     options = tf.data.Options()
     options.autotune.enabled = False
     return options
@@ -99,13 +98,16 @@ def placeholder_input_fn(images, labels, batch_size: int, *, shuffle: bool, repe
 
 
 def get_train_inputs(batch_size: int, mnist, seed: int | None = None):
-    """The post's training input: repeated forever, shuffled (buffer 10,000), batched. Returns ``(input_fn, hook)``."""
+    """The post's training input: repeated forever, shuffled (buffer 10,000), batched. Returns ``(input_fn, hook)``.
+
+    ``seed`` is not the post's: it makes the shuffled order repeatable."""
     return placeholder_input_fn(mnist.train_images, mnist.train_labels, batch_size,
                                 shuffle=True, repeat=True, seed=seed, name="training_data")
 
 
 def get_eval_inputs(batch_size: int, mnist):
-    """The post's evaluation input: the test split once, in order. Returns ``(input_fn, hook)``."""
+    """The post's evaluation input (its gist calls it ``get_test_inputs``): the test split once, in order, neither
+    repeated nor shuffled. Returns ``(input_fn, hook)``."""
     return placeholder_input_fn(mnist.test_images, mnist.test_labels, batch_size,
                                 shuffle=False, repeat=False, name="eval_data")
 
