@@ -514,7 +514,7 @@ EXPERIMENT_FN_MISTAKES = [
     (r"RuntimeError: .*RunConfig", "build the Estimator with the run_config that learn_runner passes to experiment_fn "
                                    "(config=run_config.replace(save_checkpoints_steps=...)), not with a new "
                                    "tf.estimator.RunConfig: learn_runner checks that the Estimator uses its model_dir "
-                                   "and seed."),
+                                   "(and its place in a cluster)."),
     (r"AttributeError: 'HParams' object has no attribute", "a hyper-parameter name is misspelled: print(hparams) "
                                                            "shows them - batch_size, dropout_rate, learning_rate, "
                                                            "min_eval_frequency, train_steps."),
@@ -624,11 +624,12 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
     expect(final_step == train_steps,
            f"training stopped at global step {final_step}, not {train_steps}: is train_input_fn the training input "
            "(get_train_inputs, which repeats forever)? The evaluation input ends after one pass.")
-    expect(steps != [train_steps] or train_steps == min_eval_frequency,
-           f"the run evaluated only at the end (global step {train_steps}), not every {min_eval_frequency} steps: an "
-           "Experiment evaluates new checkpoints only, and RunConfig checkpoints every 600 seconds by default. "
-           "Checkpoint every min_eval_frequency steps - run_config = run_config.replace(save_checkpoints_steps="
-           "hparams.min_eval_frequency) - and give that run_config to the Estimator.")
+    expect(steps == expected or not set(steps) <= {0, train_steps},
+           f"the run evaluated only the checkpoints saved when training started and ended (global steps {steps}), "
+           f"not one every {min_eval_frequency} steps: an Experiment evaluates checkpoints only, and RunConfig "
+           "checkpoints every 600 seconds by default. Checkpoint every min_eval_frequency steps - run_config = "
+           "run_config.replace(save_checkpoints_steps=hparams.min_eval_frequency) - and give that run_config to the "
+           "Estimator.")
     expect(steps == expected, f"evaluations ran at global steps {steps}, expected {expected} (every "
                               f"min_eval_frequency = {min_eval_frequency} steps): checkpoint every "
                               "hparams.min_eval_frequency steps, and pass min_eval_frequency="

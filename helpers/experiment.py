@@ -13,9 +13,11 @@ TF 1.x behaviour kept on purpose (it surprises people, so here it is):
 - ``evaluate()`` and ``continuous_eval()`` first wait ``eval_delay_secs`` (default 120 s).
 - ``continuous_eval()`` returns once it has evaluated a checkpoint at global step >= ``train_steps`` (or when
   its predicate says stop); with ``train_steps=None`` and no predicate it runs forever, as TF 1.x did.
-- ``train_and_evaluate()`` evaluates whenever a new checkpoint is saved and at least ``min_eval_frequency``
-  steps have passed since the last evaluation: evaluation cannot be more frequent than checkpoints, so set
-  ``RunConfig(save_checkpoints_steps=...)`` accordingly, as the 2017 post did.
+- ``train_and_evaluate()`` evaluates as TF 1.x's ``ValidationMonitor`` did: every ``min_eval_frequency`` steps it
+  looks for a checkpoint it has not evaluated yet and evaluates the newest one; after training it evaluates the
+  final checkpoint once more. Evaluation cannot be more frequent than checkpoints, so set
+  ``RunConfig(save_checkpoints_steps=...)`` accordingly, as the 2017 post did. ``check_interval_secs`` is accepted
+  and not used (see :class:`_ValidationMonitor`).
 - On a cluster (``TF_CONFIG`` with more than one task), ``train()`` - a worker's default schedule - first starts
   this task's TensorFlow server, as TF 1.x's did (without it a worker's session waits forever for its own
   address); ``run_std_server()`` - a parameter server's - starts one and joins it.
@@ -90,22 +92,77 @@ def _format_metrics(result: dict) -> str:
     return f"global step {int(result.get('global_step', -1))}: " + ", ".join(items)
 
 
-class _EvaluateEveryNSteps(tf.estimator.CheckpointSaverListener):
-    """After a checkpoint is saved, evaluate it if ``every_n_steps`` have passed since the last evaluation."""
+class _ValidationMonitor(tf.compat.v1.train.SessionRunHook):
+    """TF 1.x's ``ValidationMonitor`` as ``Experiment.train_and_evaluate`` used it, as a training hook.
 
-    def __init__(self, experiment, every_n_steps: int):
+    As TF 1.x (``monitors.EveryN`` with ``first_n_steps=-1``, ``ValidationMonitor.every_n_step_end``): the first check
+    comes at the first step at or past global step ``every_n_steps`` - counted from 0, so a resumed run checks at its
+    first step and evaluates the checkpoint it resumed from - and every later one ``every_n_steps`` steps after the
+    previous check. A check reads the latest checkpoint in ``model_dir`` - after this step's save, if it saves one -
+    and evaluates it unless this monitor already did. A check between two saves thus evaluates the older checkpoint,
+    and evaluations are never more frequent than checkpoints. (A check at a step that saves runs from the
+    ``CheckpointSaverHook``, through :attr:`listener`, right after the save; any other from this hook's
+    ``after_run``.)
+
+    Where it differs from TF 1.x, on purpose:
+    - a check is at the global step it is numbered with. TF 1.x numbered the steps with the global step its adapter
+      fetched along with the previous training step (``RunHookAdapterForMonitors``), which can put a check one step
+      later than its number;
+    - no check at ``last_step``, the step that ends training: the evaluation ``train_and_evaluate`` runs right after
+      training covers the final checkpoint, which TF 1.x could evaluate twice;
+    - no ``check_interval_secs``: later TF 1.x releases also skipped a check when the previous one was less than
+      ``check_interval_secs`` (5 s) ago, which makes the evaluated steps depend on the machine's speed.
+    """
+
+    def __init__(self, experiment, every_n_steps: int, last_step: int | None):
         self._experiment = experiment
         self._every_n_steps = every_n_steps
-        self._last_step = None
+        self._last_step = last_step
+        self._step = None
+        #: give it to the training's CheckpointSaverHook (saving_listeners): a check due at a step that saves a
+        #: checkpoint runs right after the save, before the step-counting hooks time that step
+        self.listener = _CheckAfterSave(self)
+
+    def begin(self):
+        self._global_step_tensor = tf.compat.v1.train.get_global_step()
+        self._last_check = 0  # TF 1.x's EveryN._last_active_step starts at 0, whatever step training starts from
+        self._evaluated_path = None
+        self._step = None
+
+    def after_create_session(self, session, coord):
+        self._step = int(session.run(self._global_step_tensor))  # the global step of the previous training step
+
+    def after_run(self, run_context, run_values):
+        self._step += 1  # locally, each training step adds exactly one to the global step
+        self._maybe_check(self._step)
+
+    def end(self, session):
+        self._step = None
+
+    def _saved(self, global_step_value: int):
+        """A checkpoint was saved. During a training step (not at session start or end): that step's check, now."""
+        if self._step is not None and global_step_value == self._step + 1:
+            self._maybe_check(global_step_value)
+
+    def _maybe_check(self, step: int):
+        if step < self._last_check + self._every_n_steps:
+            return  # not due (or already checked at this step, right after its save)
+        if self._last_step is not None and step >= self._last_step:
+            return  # the final evaluation follows
+        self._last_check = step
+        latest = tf.train.latest_checkpoint(self._experiment.estimator.model_dir)
+        if latest is None or latest == self._evaluated_path:
+            return  # no checkpoint yet, or none since the last evaluation
+        self._evaluated_path = latest
+        self._experiment._call_evaluate(name=None, checkpoint_path=latest)
+
+
+class _CheckAfterSave(tf.estimator.CheckpointSaverListener):
+    def __init__(self, monitor):
+        self._monitor = monitor
 
     def after_save(self, session, global_step_value):
-        if self._last_step is None:  # the save at session start: the state before this run trained
-            self._last_step = global_step_value
-            return
-        if global_step_value - self._last_step < self._every_n_steps:
-            return
-        self._last_step = global_step_value
-        self._experiment._call_evaluate(name=None)
+        self._monitor._saved(int(global_step_value))
 
 
 class _EvaluateAndExportEveryCheckpoint(tf.estimator.CheckpointSaverListener):
@@ -360,7 +417,7 @@ class Experiment:
             self._min_eval_frequency = saved
 
     def train_and_evaluate(self):
-        """Train, evaluating every new checkpoint at least ``min_eval_frequency`` steps apart, then once more.
+        """Train, checking every ``min_eval_frequency`` steps for a new checkpoint to evaluate; then evaluate once more.
 
         Returns ``(eval_result, export_results)`` as TF 1.x did. With ``checkpoint_and_export=True`` every
         checkpoint is evaluated (into ``eval_intermediate_export/``) and exported instead, and the results of
@@ -378,15 +435,14 @@ class Experiment:
                 return listener.eval_result, listener.export_results
             eval_result = self._call_evaluate(name=None)  # nothing was trained: evaluate what is there
             return eval_result, self._maybe_export(eval_result)
-        listeners = []
-        if self._min_eval_frequency:
-            listeners.append(_EvaluateEveryNSteps(self, self._min_eval_frequency))
-        self._call_train(max_steps=self._train_steps, saving_listeners=listeners)
-        final_step = self._global_step()
-        if self.eval_results and self.eval_results[-1].get("global_step") == final_step:
-            eval_result = self.eval_results[-1]  # the last checkpoint was just evaluated
-        else:
-            eval_result = self._call_evaluate(name=None)
+        hooks, listeners = [], []
+        if self._min_eval_frequency:  # 0 or None (local_run's default): evaluate only after training, as TF 1.x
+            monitor = _ValidationMonitor(self, self._min_eval_frequency, last_step=self._train_steps)
+            hooks.append(monitor)
+            if config.save_checkpoints_steps or config.save_checkpoints_secs:
+                listeners.append(monitor.listener)
+        self._call_train(hooks=hooks, max_steps=self._train_steps, saving_listeners=listeners)
+        eval_result = self._call_evaluate(name=None)  # always, as TF 1.x
         export_results = self._maybe_export(eval_result, is_the_final_export=True)
         return eval_result, export_results
 

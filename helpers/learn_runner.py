@@ -7,8 +7,11 @@ calls ``experiment_fn(run_config, hparams)``, checks that it returned an :class:
 whose Estimator uses that ``run_config``, runs the method named by ``schedule`` and returns what it returns.
 As in TF 1.x, ``schedule`` is "the name of the method in the Experiment to run": any method, including one a
 subclass of Experiment adds (``SCHEDULES`` only lists the standard ones). Without a schedule it
-picks TF 1.x's default for the task: ``train_and_evaluate`` locally and on the master/chief, ``train`` on a
-worker, ``run_std_server`` on a parameter server (and, new in TF 2, ``continuous_eval`` on an evaluator).
+picks TF 1.x's default for the task: ``train_and_evaluate`` locally and on the ``master``, ``train`` on a
+``worker``, ``run_std_server`` on a ``ps`` - the task types of contrib's RunConfig. ``tf.estimator.RunConfig``, the
+one used here, names two more, which came with ``tf.estimator.train_and_evaluate`` in TF 1.4: the ``chief`` (the
+master's part: ``train_and_evaluate``) and the ``evaluator`` (``continuous_eval``). TF 1.x's learn_runner had no
+default for those two ("No default schedule for task type").
 
     learn_runner.tune(experiment_fn, tuner)
 
@@ -49,9 +52,9 @@ def is_distributed(config) -> bool:
 
 
 def default_schedule(config) -> str:
-    """The schedule TF 1.x picked for this task when none was given."""
+    """The schedule TF 1.x picked for this task when none was given (``chief`` and ``evaluator``: see the module)."""
     if config and getattr(config, "task_type", None) == "evaluator":
-        return "continuous_eval"  # a TF 2 evaluator sits outside the cluster spec, so check it first
+        return "continuous_eval"  # tf.estimator's evaluator sits outside the cluster spec, so check it first
     if not config or not is_distributed(config):
         return "train_and_evaluate"
     if not config.task_type:
@@ -63,9 +66,10 @@ def default_schedule(config) -> str:
 
 
 def _same_run_config(expected, actual) -> bool:
-    """TF 1.x compared RunConfig.uid(), which ignores checkpoint/summary frequencies (those may be
-    changed with run_config.replace(...) inside experiment_fn, as the 2017 post did)."""
-    def key(c):  # TF 1.x's uid() also ignored tf_random_seed, session_config and keep_checkpoint_*
+    """TF 1.x compared RunConfig.uid(), which leaves out what run_config.replace(...) may change inside
+    experiment_fn (as the 2017 post did): tf_random_seed, the checkpoint, summary and step-count frequencies,
+    session_config and keep_checkpoint_* (contrib's run_config._DEFAULT_UID_WHITE_LIST)."""
+    def key(c):  # what uid() kept that a tf.estimator.RunConfig has: model_dir and the task in its cluster
         return (os.path.normpath(c.model_dir or ""), c.task_type, c.task_id, c.master,
                 str(c.cluster_spec.as_dict() if c.cluster_spec else {}))
     return key(expected) == key(actual)

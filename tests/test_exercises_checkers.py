@@ -176,7 +176,8 @@ def test_experiment_fn_checker_accepts_the_reference_solution_twice(tiny_mnist, 
     ({"eval_hook": False}, "eval_hooks has no IteratorInitializerHook"),
     ({"eval_steps": 100}, "eval_steps is 100 (the TF 1.x default is 100)"),
     ({"train_steps": 800}, "train_steps is 800, but this check runs with hparams.train_steps = 4"),
-    ({"checkpoint": False}, "evaluated only at the end (global step 4), not every 2 steps"),
+    ({"checkpoint": False}, "evaluated only the checkpoints saved when training started and ended (global steps "
+                            "[0, 4]), not one every 2 steps"),
     ({"new_config": True}, "not with a new tf.estimator.RunConfig"),
     ({"return_estimator": True}, "not the Estimator itself"),
     ({"swap_hooks": True}, "each hook belongs to the input function it came with"),
@@ -208,9 +209,10 @@ def test_experiment_fn_checker_hints_a_misspelled_hyper_parameter_and_an_unfinis
     assert not ok and "pass the function itself" in out, out
 
 
-def test_notebook_03_exercise_3_answer_is_what_the_experiment_does(tiny_mnist, tmp_path):
-    """Notebook 03's Exercise 3 (checkpoints every 200 steps, min_eval_frequency=300, train_steps=1000: evaluations
-    at 400, 800 and 1000) - the same run scaled down by 100."""
+def test_notebook_03_exercise_2_answer_is_what_the_experiment_does(tiny_mnist, tmp_path):
+    """Notebook 03's Exercise 2 (checkpoints every 200 steps, min_eval_frequency=300, train_steps=1000: checks at 300,
+    600 and 900 evaluate the checkpoints of 200, 600 and 800, then the final one, 1000) - the same run scaled down
+    by 100."""
     from helpers import learn_runner
     from helpers.tensorboard import read_scalars
     from helpers.train import default_hparams
@@ -218,7 +220,7 @@ def test_notebook_03_exercise_3_answer_is_what_the_experiment_does(tiny_mnist, t
     config = tf.estimator.RunConfig(model_dir=str(tmp_path), tf_random_seed=1, log_step_count_steps=None)
     learn_runner.run(_experiment_fn(tiny_mnist, save_every=2), run_config=config, schedule="train_and_evaluate",
                      hparams=default_hparams(train_steps=10, min_eval_frequency=3))
-    assert read_scalars(tmp_path)["eval"]["accuracy"][0].tolist() == [4, 8, 10]
+    assert read_scalars(tmp_path)["eval"]["accuracy"][0].tolist() == [2, 6, 8, 10]
 
 
 # --- notebook 02: check_model_fn --------------------------------------------------------------------------------

@@ -55,9 +55,9 @@ def estimator(model_dir, save_every=10, **config):
     return tf.estimator.Estimator(linear_model_fn, params={"learning_rate": 0.1}, config=cfg)
 
 
-def experiment(model_dir, **kwargs):
+def experiment(model_dir, estimator_kwargs=None, **kwargs):
     kwargs.setdefault("eval_steps", None)
-    return Experiment(estimator(model_dir), train_input_fn, eval_input_fn, **kwargs)
+    return Experiment(estimator(model_dir, **(estimator_kwargs or {})), train_input_fn, eval_input_fn, **kwargs)
 
 
 def eval_steps_in(model_dir, sub="eval"):
@@ -203,9 +203,49 @@ def test_train_and_evaluate_evaluates_every_min_eval_frequency_steps(tmp_path):
     exp = experiment(tmp_path, train_steps=60, min_eval_frequency=20)
     result, exports = exp.train_and_evaluate()
     assert result["global_step"] == 60 and exports == []
-    assert eval_steps_in(tmp_path) == [20, 40, 60]  # checkpoints every 10, evaluations at least 20 apart
+    assert eval_steps_in(tmp_path) == [20, 40, 60]  # checks at 20 and 40 (none at the last step), then the final one
     assert [r["global_step"] for r in exp.eval_results] == [20, 40, 60]
     assert result["accuracy"] > 0.8
+
+
+def test_train_and_evaluate_checks_every_min_eval_frequency_steps_and_evaluates_the_newest_checkpoint(tmp_path):
+    """TF 1.x's ValidationMonitor: a check every 30 steps finds checkpoints saved every 20 - at 30 the one of step 20,
+    at 60 the one just saved, at 90 the one of step 80 - then the final evaluation (notebook 03's Exercise 2 / 10)."""
+    exp = experiment(tmp_path, train_steps=100, min_eval_frequency=30, estimator_kwargs={"save_every": 20})
+    result, _ = exp.train_and_evaluate()
+    assert eval_steps_in(tmp_path) == [20, 60, 80, 100] == [r["global_step"] for r in exp.eval_results]
+    assert result["global_step"] == 100
+
+
+def test_train_and_evaluate_with_the_default_min_eval_frequency_checks_every_step(tmp_path):
+    """min_eval_frequency=None is 1: the first check, at step 1, finds the checkpoint saved when the session started."""
+    exp = experiment(tmp_path, train_steps=30)
+    exp.train_and_evaluate()
+    assert eval_steps_in(tmp_path) == [0, 10, 20, 30]
+
+
+def test_a_resumed_train_and_evaluate_first_evaluates_the_checkpoint_it_resumes_from(tmp_path):
+    """TF 1.x counted the checks from global step 0, so a resumed run's first step is already due for one."""
+    experiment(tmp_path, train_steps=20, min_eval_frequency=10).train_and_evaluate()
+    exp = experiment(tmp_path, train_steps=40, min_eval_frequency=10)
+    exp.train_and_evaluate()
+    assert [r["global_step"] for r in exp.eval_results] == [20, 30, 40]
+    assert eval_steps_in(tmp_path) == [10, 20, 30, 40]  # TensorBoard keeps the newer evaluation of step 20
+
+
+def test_train_and_evaluate_always_evaluates_after_training_and_min_eval_frequency_0_only_then(tmp_path):
+    """TF 1.x evaluated after training whatever the monitor did: here the input ends at step 8, which the monitor
+    checked (it is not train_steps), so the last checkpoint is evaluated twice. With 0, only after training."""
+    def eight_batches():
+        return tf.data.Dataset.from_tensor_slices((X, Y)).batch(32)
+
+    exp = Experiment(estimator(tmp_path / "short", save_every=4), eight_batches, eval_input_fn, train_steps=100,
+                     eval_steps=None, min_eval_frequency=4)
+    result, _ = exp.train_and_evaluate()
+    assert [r["global_step"] for r in exp.eval_results] == [4, 8, 8] and result["global_step"] == 8
+    exp = experiment(tmp_path / "end", train_steps=30, min_eval_frequency=0)
+    exp.train_and_evaluate()
+    assert eval_steps_in(tmp_path / "end") == [30]
 
 
 def test_local_run_is_deprecated_and_evaluates_every_local_eval_frequency(tmp_path, monkeypatch):

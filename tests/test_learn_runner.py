@@ -126,8 +126,10 @@ def test_the_estimator_must_use_the_run_config_it_was_given(config, tmp_path):
     other = tf.estimator.RunConfig(model_dir=str(tmp_path / "elsewhere"))
     with pytest.raises(RuntimeError, match="`RunConfig` instance is expected to be used by the `Estimator`"):
         learn_runner.run(lambda c, h: reporting(other), run_config=config, schedule="simple_task")
-    # what TF 1.x's RunConfig.uid() ignored may be changed inside experiment_fn (the 2017 post did)
-    changed = config.replace(save_checkpoints_steps=123, tf_random_seed=7, keep_checkpoint_max=2)
+    # what TF 1.x's RunConfig.uid() left out - the seed among them - may be changed inside experiment_fn (the 2017
+    # post did)
+    changed = config.replace(save_checkpoints_steps=123, tf_random_seed=7, keep_checkpoint_max=2, save_summary_steps=5,
+                             log_step_count_steps=3, session_config=tf.compat.v1.ConfigProto())
     assert learn_runner.run(lambda c, h: reporting(changed), run_config=config, schedule="simple_task")
 
 
@@ -142,7 +144,7 @@ def test_default_schedule_by_task_type(monkeypatch, tmp_path, task, schedule):
         cluster = {"master": ["localhost:1"], "worker": ["localhost:2"]}
     monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": task, "index": 0}}))
     config = tf.estimator.RunConfig(model_dir=str(tmp_path))
-    assert learn_runner.is_distributed(config) is (task != "evaluator")  # TF 2 keeps the evaluator outside
+    assert learn_runner.is_distributed(config) is (task != "evaluator")  # tf.estimator keeps the evaluator outside
     assert learn_runner.default_schedule(config) == schedule
     # with output_dir, the schedule comes from the config of the Estimator experiment_fn built (as TF 1.x)
     assert learn_runner.run(reporting_for_output_dir, output_dir=str(tmp_path)) == f"{schedule}-{tmp_path}"
