@@ -6,8 +6,8 @@ The figures behind WORKSHOP.md's agenda. Each notebook runs once, top to bottom,
 notebooks/ in a temporary folder (so ../runs/ starts empty, as on a learner's fresh laptop; the notebooks run in
 order, as 04 restores the model 03 trained). Each answer cell holds its solution (kept in the cell's metadata, shown
 to the learner behind "click to reveal"), so the run is what a learner who has done every exercise sees. Cells are
-timed one by one: the total, and the exercises - the answer cells, the cells that check them (their stored output
-has an "Exercise N:" line), and every code cell after the "## Summary" heading, where the smaller exercises are.
+timed one by one: the total, and the core path - every cell before the notebook's "## Going deeper" heading (the whole
+notebook when it has none), which is what a workshop block runs; what follows is for later reading.
 
 This is machine time only. The time a group needs to read, write and discuss is longer; WORKSHOP.md adds it as an
 estimate, and says so. Compare the load average printed beside the figures with the number of cores: on a busy
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import nbformat
 from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
-EXERCISE = re.compile(r"Exercise \d+\w*: ")
+GOING_DEEPER = "## Going deeper"  # where a notebook's core path ends (tools/core_path.py)
 
 
 def load() -> str:
@@ -46,28 +45,25 @@ def with_solutions(path: Path):
 
 
 def time_notebook(path: Path, folder: Path) -> dict:
-    """Run ``path`` (solutions in) in a fresh kernel in ``folder``; seconds in all and in the exercises' cells."""
+    """Run ``path`` (solutions in) in a fresh kernel in ``folder``; seconds in all and on the core path."""
     nb = with_solutions(path)
-    stored = nbformat.read(path, as_version=4).cells
     client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
-    total = exercises = 0.0
-    in_exercises = False
+    total = core = 0.0
+    on_core_path = True
     start = time.perf_counter()
     with client.setup_kernel():
         startup = time.perf_counter() - start
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "markdown" and cell.source.lstrip().startswith("## Summary"):
-                in_exercises = True
+            if cell.cell_type == "markdown" and cell.source.lstrip().startswith(GOING_DEEPER):
+                on_core_path = False
             if cell.cell_type != "code":
                 continue
             began = time.perf_counter()
             client.execute_cell(cell, index)  # raises CellExecutionError if a cell fails
             seconds = time.perf_counter() - began
             total += seconds
-            checks = any(EXERCISE.search(output.get("text", "")) for output in stored[index].get("outputs", []))
-            answer = "exercise-answers" in cell.metadata.get("tags", [])
-            exercises += seconds if in_exercises or checks or answer else 0.0
-    return dict(name=path.name, startup=startup, total=total + startup, exercises=exercises)
+            core += seconds if on_core_path else 0.0
+    return dict(name=path.name, total=total + startup, core=core + startup)
 
 
 def main(argv=None) -> int:
@@ -85,10 +81,10 @@ def main(argv=None) -> int:
         for path in notebooks:
             row = time_notebook(path, folder)
             rows.append(row)
-            print(f"{row['name']:<40} {row['total']:6.1f} s in all, exercises (solutions in) {row['exercises']:5.1f} s"
+            print(f"{row['name']:<40} {row['total']:6.1f} s in all, core path {row['core']:5.1f} s"
                   f"  [{load()}]", flush=True)
-    print(f"{'all':<40} {sum(r['total'] for r in rows):6.1f} s in all, exercises "
-          f"{sum(r['exercises'] for r in rows):5.1f} s")
+    print(f"{'all':<40} {sum(r['total'] for r in rows):6.1f} s in all, core paths "
+          f"{sum(r['core'] for r in rows):5.1f} s")
     return 0
 
 

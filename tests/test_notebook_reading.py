@@ -7,6 +7,7 @@ commit messages. A learner who reads "nbval" or "a bug this series had" learns n
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -68,3 +69,47 @@ def test_no_maintainer_words_in_a_learners_notebook(path: Path):
 def test_the_word_list_catches_maintainer_words_only(text, flagged):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
     assert bool(maintainer_words(nb)) == flagged
+
+
+# --- The core path: what fits a workshop block ------------------------------------------------------------------
+
+sys.path.insert(0, str(REPO / "tools"))
+from core_path import core_path  # noqa: E402
+
+CORE = [p for p in NOTEBOOKS if p.name[:2] in {"00", "01", "02", "03", "04", "05"}]
+#: The most a core path may hold: a block's reading and writing, measured in WORKSHOP.md. Raising a cap means
+#: re-measuring the block.
+MAX_CELLS = {"00": 30, "01": 32, "02": 32, "03": 32, "04": 32, "05": 56}
+#: The capstone is every step of the workflow, each an exercise; the others keep one must-do and at most one more.
+MAX_EXERCISES = {"00": 2, "01": 2, "02": 2, "03": 2, "04": 2, "05": 9}
+WORKSHOP = (REPO / "WORKSHOP.md").read_text()
+
+
+def workshop_row(number: str) -> list[str]:
+    """The row of WORKSHOP.md's core-path table for notebook ``number``: its cells, split on '|'."""
+    rows = [line for line in WORKSHOP.splitlines() if line.startswith(f"| [{number}](notebooks/")]
+    assert len(rows) == 1, f"WORKSHOP.md's core-path table has {len(rows)} rows for notebook {number}"
+    return [c.strip() for c in rows[0].strip("|").split("|")]
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_path_is_named_and_fits_its_block(path: Path):
+    c = core_path(path)
+    number = path.name[:2]
+    assert c.must_do, f"{path.name}: the title cell names no core path ('**Core path:** about N minutes · must-do ...')"
+    if number != "00":
+        assert c.must_do in c.exercises, f"{path.name}: the must-do {c.must_do} is not checked on the core path"
+    assert c.cells <= MAX_CELLS[number], f"{path.name}: {c.cells} cells on the core path (at most {MAX_CELLS[number]})"
+    assert len(c.exercises) <= MAX_EXERCISES[number], f"{path.name}: {c.exercises} on the core path"
+    if number in {"01", "02", "03"}:
+        assert c.going_deeper, f"{path.name}: no '## Going deeper' section for the deep dives"
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_workshop_md_carries_the_core_path_as_it_is(path: Path):
+    """The counts in WORKSHOP.md are the notebook's: a core path cannot grow without the agenda noticing."""
+    c = core_path(path)
+    _, minutes, cells, exercises, must_do, *_ = workshop_row(path.name[:2])
+    assert (int(minutes), int(cells), int(exercises)) == (c.minutes, c.cells, len(c.exercises)), \
+        f"WORKSHOP.md says {minutes} min, {cells} cells, {exercises} exercises; the notebook: {c}"
+    assert c.must_do in must_do
