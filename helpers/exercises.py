@@ -116,6 +116,8 @@ def check_serving_input_receiver_fn(attempt, estimator, images, export=None, n: 
     import numpy as np
     import tensorflow as tf
 
+    from helpers.inference import predict_images
+
     expect(callable(attempt), "define a function serving_input_receiver_fn() (no arguments) and pass the function "
                               "itself, without calling it.")
     images = np.asarray(images, np.float32)[:n]
@@ -179,7 +181,7 @@ def check_serving_input_receiver_fn(attempt, estimator, images, export=None, n: 
         expect("serving_default" in loaded.signatures, "the SavedModel has no 'serving_default' signature.")
         outputs = loaded.signatures["serving_default"](images=tf.constant(images))
         saved_classes = outputs["classes"].numpy()
-    classes, _ = _estimator_predictions(estimator, images)  # not predict_images: it refuses bright Fashion images
+    classes, _ = predict_images(estimator, images, check_background=False)  # Fashion images may be bright all over
     same = int((saved_classes == classes).sum())
     expect(same == len(classes), f"the SavedModel agrees with estimator.predict on {same} of {len(classes)} images: "
                                  "pass the images to the model exactly as training saw them.")
@@ -644,24 +646,6 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
 # Notebook 05 reuses the checkers above (check_train_inputs, check_model_fn, check_experiment_fn with its hparams,
 # check_serving_input_receiver_fn); these two check the pieces the earlier notebooks wrote for the learner.
 
-def _estimator_predictions(estimator, images, batch_size: int = 256):
-    """``estimator.predict`` classes and probabilities of float32 (N, 28, 28, 1) images, taken as they are.
-
-    Not ``predict_images``: its ``prepare_images`` checks MNIST's light-on-dark look, which a bright garment that
-    fills a Fashion-MNIST frame fails.
-    """
-    import numpy as np
-
-    from helpers.inputs import placeholder_input_fn
-
-    images = np.asarray(images, np.float32)
-    input_fn, hook = placeholder_input_fn(images, np.zeros(len(images), np.int32), batch_size, shuffle=False,
-                                          repeat=False, name="predict_data")
-    predictions = list(estimator.predict(input_fn, hooks=[hook]))
-    return (np.array([p["classes"] for p in predictions], np.int64),
-            np.stack([p["probabilities"] for p in predictions]))
-
-
 def _input_fn_and_hook(result, name: str):
     """``(input_fn, hook)`` from what a learner's ``get_..._inputs`` returned, or a :class:`Hint`."""
     import tensorflow as tf
@@ -795,6 +779,8 @@ def check_saved_model_predict(attempt, estimator, export_path, images, n: int = 
     """
     import numpy as np
 
+    from helpers.inference import predict_images
+
     expect(callable(attempt), "pass your function itself, without calling it: the check calls it with "
                               "(export_path, images).")
     images = np.asarray(images, np.float32)[:n]
@@ -811,7 +797,7 @@ def check_saved_model_predict(attempt, estimator, export_path, images, n: int = 
            f"classes has shape {classes.shape} for {len(images)} images: one class per image, outputs['classes'].")
     expect(probabilities.shape == (len(images), 10),
            f"probabilities has shape {probabilities.shape}: 10 per image, outputs['probabilities'].")
-    expected_classes, expected_probabilities = _estimator_predictions(estimator, images)
+    expected_classes, expected_probabilities = predict_images(estimator, images, check_background=False)
     same = int((classes == expected_classes).sum())
     expect(same == len(images),
            f"your classes agree with estimator.predict on {same} of {len(images)} images: pass the images unchanged "

@@ -424,3 +424,24 @@ def test_the_sample_script_redraws_the_committed_bytes():
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(": same (") == 4
+
+
+# --- prepare_images on Fashion-MNIST: the light-on-dark check is for digits ---------------------------------------
+def test_prepare_images_refuses_dark_digits_on_light_as_before_and_takes_fashion_with_the_option():
+    from helpers.inference import InputImageError, prepare_images
+
+    digits = load_mnist("sample", verbose=False).test_images[:50]
+    assert prepare_images(digits).shape == (50, 28, 28, 1)  # MNIST's light digits on dark pass
+    with pytest.raises(InputImageError, match=r"look like a dark digit on a light background; MNIST digits are light "
+                                              r"on dark - pass invert=True"):
+        prepare_images(1.0 - digits)  # a scan: dark ink on white paper
+    np.testing.assert_allclose(prepare_images(1.0 - digits, invert=True), digits, atol=1e-6)
+
+    garments = data.load_fashion_mnist("sample", verbose=False).test_images
+    bright = np.median(garments.reshape(len(garments), -1), axis=1) > 0.5
+    assert 0.1 < bright.mean() < 0.3  # about one garment in five fills the frame with light
+    with pytest.raises(InputImageError, match=r"look like a dark digit on a light background"):
+        prepare_images(garments)
+    as_files = np.round(garments * 255).astype(np.uint8)  # as images read from files come: integers 0..255
+    np.testing.assert_array_equal(prepare_images(garments, check_background=False), garments)
+    np.testing.assert_allclose(prepare_images(as_files, check_background=False), garments, atol=1e-6)
