@@ -79,7 +79,9 @@ class Mnist:
     source: str
     description: str = ""
     files: list[str] = field(default_factory=list)
-    name: str = "MNIST"  #: which data set: "MNIST", or "Fashion-MNIST" (load_fashion_mnist)
+    #: which data set, for the load message: "MNIST", "Fashion-MNIST", or "MNIST-format data" for IDX files of
+    #: another (load_idx_dir tells them apart)
+    name: str = "MNIST"
 
     def __repr__(self) -> str:
         return (
@@ -207,7 +209,31 @@ def load_idx_dir(data_dir: str | os.PathLike) -> Mnist:
         source="idx",
         description=f"the IDX files in {data_dir}",
         files=[str(p) for p in paths.values()],
+        name=_idx_data_name(paths, arrays["train"][1], arrays["test"][1]),
     )
+
+
+#: sha256 of the labels (train, then test: the uint8 arrays as read, whatever the files' compression) of the data
+#: sets in MNIST's format that the load message names by their labels: the full Fashion-MNIST and its bundled sample.
+KNOWN_LABELS_SHA256 = {
+    ("657fbd221bfc9f4198cc14b5619cc33ec57c58dd0e47af4d99d6650759e869a7",
+     "3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9"): "Fashion-MNIST",
+    ("1c1907730b23023ab8faa99e52ab9c4da523e1c80c393c81d33845cd93b28c52",
+     "77099f8ba5b0c240c6e8b07ae1b23f347e31ee260ca0d222ec2a2cb9f45bdd7c"): "Fashion-MNIST",
+}
+
+
+def _idx_data_name(paths: dict[str, Path], train_labels: np.ndarray, test_labels: np.ndarray) -> str:
+    """Which data set IDX files hold, for the load message: "Fashion-MNIST" by its labels, "MNIST" by the canonical
+    files' sha256 (the two label files), and "MNIST-format data" for any other."""
+    labels = tuple(hashlib.sha256(np.ascontiguousarray(a, np.uint8).tobytes()).hexdigest()
+                   for a in (train_labels, test_labels))
+    if labels in KNOWN_LABELS_SHA256:
+        return KNOWN_LABELS_SHA256[labels]
+    label_files = [paths["train_labels"], paths["test_labels"]]
+    if all(MNIST_SHA256.get(p.name) == _sha256(p) for p in label_files):
+        return "MNIST"
+    return "MNIST-format data"
 
 
 # --------------------------------------------------------------------------------------------------

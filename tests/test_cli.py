@@ -66,6 +66,18 @@ def test_help_documents_every_flag(tmp_path):
     assert "IDX" in out and "tensorboard --logdir" in out
 
 
+def test_help_names_the_evaluation_frequency_that_differs_from_the_post():
+    """The post evaluated every 100 steps (min_eval_frequency=100); the command every 500 on full data, and says so."""
+    from helpers.cli import DEFAULT_EVAL_EVERY
+
+    action = next(a for a in build_parser()._actions if a.dest == "min_eval_frequency")
+    text = " ".join(action.help.split())
+    assert DEFAULT_EVAL_EVERY["full"] == 500
+    assert "default: 500 full, 200 sample" in text
+    assert "Not the post's 100 (min_eval_frequency=100: 50 evaluations in 5,000 steps)" in text
+    assert "500 gives 10" in text and "Pass 100 to evaluate as the post did" in text
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """The post's command run once on the sample (120 steps); tests that need a finished run share it."""
@@ -83,6 +95,7 @@ def test_end_to_end_on_the_sample(trained):
     assert "Training from scratch" in out
     assert "[eval] global step 60" in out and "[eval] global step 120" in out
     assert "Final evaluation on 1,000 test images: accuracy" in out
+    assert "predict_saved_model(" in out and "check_background" not in out  # digits keep the light-on-dark check
     assert "training:" in result.stderr  # the progress bar
     model_dir = cwd / "mnist_training"
     assert tf.train.load_variable(str(model_dir), "global_step") == 120
@@ -100,7 +113,25 @@ def test_full_idx_data_dir_is_used_and_said(tmp_path, monkeypatch):
     result = cli_here("--model_dir", "mt", "--data_dir", "mnist_data", "--train_steps", "4", "--min_eval_frequency",
                       "2", "--no_export", "--no_progress", cwd=tmp_path, monkeypatch=monkeypatch)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "the IDX files in mnist_data: 64 train and 20 test" in result.stdout
+    assert "MNIST-format data from the IDX files in mnist_data: 64 train and 20 test" in result.stdout
+
+
+def test_fashion_mnist_is_named_as_such_and_its_images_predicted_without_the_digit_check(tmp_path, monkeypatch):
+    """Fashion-MNIST's IDX files (here the bundled sample's, in a folder whose name says nothing) load as
+    "Fashion-MNIST", not "MNIST"; and the way to predict with the SavedModel leaves out prepare_images' light-on-dark
+    check, which about one garment in five fails."""
+    import shutil
+
+    from helpers.data import FASHION_SAMPLE_DIR
+
+    shutil.copytree(FASHION_SAMPLE_DIR, tmp_path / "mnist_data")
+    result = cli_here("--model_dir", "mt", "--data_dir", "mnist_data", "--train_steps", "2", "--min_eval_frequency",
+                      "2", "--batch_size", "8", "--no_progress", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "Fashion-MNIST from the IDX files in mnist_data: 6,000 train and 1,000 test images" in out
+    assert "MNIST from" not in out.replace("Fashion-MNIST from", "")
+    assert "predict_saved_model(" in out and "images, check_background=False)" in out
 
 
 def test_bad_flags_and_bad_data_are_clear_errors(tmp_path, monkeypatch):

@@ -426,6 +426,38 @@ def test_the_sample_script_redraws_the_committed_bytes():
     assert result.stdout.count(": same (") == 4
 
 
+# --- the load message names the data set the IDX files hold ---------------------------------------------------
+def test_idx_files_are_named_by_what_they_hold(tmp_path, capsys):
+    """Fashion-MNIST's IDX files, gzipped or not, say "Fashion-MNIST" - not "MNIST" - whatever folder they are in;
+    IDX files of neither say so instead of claiming to be MNIST."""
+    import shutil
+
+    copy = tmp_path / "mnist_data"  # a folder name that says nothing (or the wrong thing)
+    shutil.copytree(data.FASHION_SAMPLE_DIR, copy)
+    for gz in copy.glob("*.gz"):  # the plain files too: named by their content, not their bytes on disk
+        gz.with_suffix("").write_bytes(gzip.decompress(gz.read_bytes()))
+        gz.unlink()
+    m = load_mnist("idx", copy)
+    assert m.name == "Fashion-MNIST"
+    assert f"Fashion-MNIST from the IDX files in {copy}: 6,000 train" in capsys.readouterr().out
+    other = load_mnist("idx", make_idx_dir(tmp_path / "other"))
+    assert other.name == "MNIST-format data"
+    assert f"MNIST-format data from the IDX files in {tmp_path / 'other'}" in capsys.readouterr().out
+
+
+def test_full_fashion_mnist_loaded_as_mnist_is_named_fashion_mnist():
+    assert load_mnist("idx", _full_fashion(), verbose=False).name == "Fashion-MNIST"
+
+
+def test_canonical_mnist_files_are_named_mnist(tmp_path, monkeypatch):
+    """The canonical gzipped label files (checked by sha256, as the download checks them) name the data MNIST."""
+    folder = make_idx_dir(tmp_path / "md")
+    names = {p.name: p for p in folder.iterdir()}
+    for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        monkeypatch.setitem(data.MNIST_SHA256, name, data._sha256(names[name]))
+    assert load_mnist("idx", folder, verbose=False).name == "MNIST"
+
+
 # --- prepare_images on Fashion-MNIST: the light-on-dark check is for digits ---------------------------------------
 def test_prepare_images_refuses_dark_digits_on_light_as_before_and_takes_fashion_with_the_option():
     from helpers.inference import InputImageError, prepare_images
