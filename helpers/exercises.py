@@ -638,13 +638,16 @@ def check_experiment_fn(attempt, model_dir, train_steps: int = 200, min_eval_fre
                               "hparams.min_eval_frequency.")
     expect(accuracy[-1] >= min_accuracy,
            f"the final evaluation accuracy is {accuracy[-1]:.3f}, below {min_accuracy}: is the Estimator built with "
-           "model_fn and params=hparams, and does train_input_fn feed the training split?")
+           "model_fn and params=hparams, and does train_input_fn feed the training split? If so, the "
+           "hyper-parameters (learning_rate, train_steps, batch_size) did not train it far enough.")
     return dict(eval_result)
 
 
 # --- notebook 05: the whole workflow on Fashion-MNIST -----------------------------------------------------------
 # Notebook 05 reuses the checkers above (check_train_inputs, check_model_fn, check_experiment_fn with its hparams,
-# check_serving_input_receiver_fn); these two check the pieces the earlier notebooks wrote for the learner.
+# check_serving_input_receiver_fn); the ones below check the pieces the earlier notebooks wrote for the learner
+# (the evaluation input, the SavedModel prediction) and the decisions they did not ask for (per-class accuracy,
+# hyper-parameters within a time budget, reading the evaluation).
 
 def _input_fn_and_hook(result, name: str):
     """``(input_fn, hook)`` from what a learner's ``get_..._inputs`` returned, or a :class:`Hint`."""
@@ -686,6 +689,26 @@ def _next_batch(input_fn, graph, images):
            "with their dtype and shape, build the Dataset from them, and feed the arrays when the "
            "iterator's initializer runs.")
     return features, targets
+
+
+#: Hints for errors the learner's own evaluation input raises (notebook 05's Exercise 2): notebook 01's, in its words.
+EVAL_INPUTS_MISTAKES = [
+    (r"placeholder\(\) is not compatible with eager execution",
+     "make the placeholders inside input_fn: the Estimator calls input_fn in the graph it builds, while "
+     "my_get_eval_inputs itself runs eagerly, outside any graph."),
+    (r"has no attribute 'make_initializable_iterator'",
+     "in TF 2 the iterator is made by a function: tf.compat.v1.data.make_initializable_iterator(dataset)."),
+    (r"has no attribute 'placeholder'",
+     "placeholders live in tf.compat.v1: tf.compat.v1.placeholder(images.dtype, images.shape)."),
+    (r"must feed a value for placeholder",
+     "run iterator.initializer with feed_dict={images_placeholder: images, labels_placeholder: labels}."),
+    (r"not been initialized|not initialized",
+     "the iterator was never initialized: the hook you return must be the one whose "
+     "iterator_initializer_func input_fn sets, and that function must run iterator.initializer."),
+    (r"takes \d+ positional arguments? but \d+ (was|were) given",
+     "keep the signatures: my_get_eval_inputs(batch_size, data) and an input_fn() without arguments; "
+     "iterator_initializer_func takes the session."),
+]
 
 
 def check_eval_inputs(attempt, mnist, batch_size: int = 300) -> None:
@@ -804,6 +827,261 @@ def check_saved_model_predict(attempt, estimator, export_path, images, n: int = 
            "(float32, (N, 28, 28, 1), in [0, 1]) and return outputs['classes'] in the images' order.")
     expect(np.allclose(probabilities, expected_probabilities, atol=1e-5),
            "the classes are right, but the probabilities are not estimator.predict's: return outputs['probabilities'].")
+
+
+# --- notebook 05, the decisions the earlier notebooks made for the learner ---------------------------------------
+
+def class_accuracies(labels, classes, class_names) -> dict:
+    """The accuracy of each class as evaluation metrics: ``{"accuracy/<class name>": (value, update_op)}``.
+
+    A class's accuracy is the fraction of *its* images (``labels == c``) that the model gets right, added up over all
+    the batches of an evaluation: ``tf.compat.v1.metrics.accuracy`` weighted by the class's mask. The reference of
+    notebook 05's Exercise 3, which the notebook goes on with when that step is not done.
+    """
+    import tensorflow as tf
+
+    return {f"accuracy/{name}": tf.compat.v1.metrics.accuracy(labels=labels, predictions=classes,
+                                                              weights=tf.equal(labels, c))
+            for c, name in enumerate(class_names)}
+
+
+def with_eval_metrics(model_fn, metrics_fn, class_names):
+    """``model_fn`` with ``metrics_fn(labels, classes, class_names)``'s metrics added to its EVAL spec.
+
+    For a ``model_fn`` that returns ``predictions["classes"]`` in EVAL mode, as ``helpers.model.model_fn`` does:
+    notebook 05 wraps that reference this way when its own ``model_fn`` (Exercise 4) is not done.
+    """
+    import tensorflow as tf
+
+    def wrapped(features, labels, mode, params):
+        spec = model_fn(features, labels, mode, params)
+        if mode != tf.estimator.ModeKeys.EVAL:
+            return spec
+        metrics = {**spec.eval_metric_ops,
+                   **metrics_fn(tf.cast(labels, tf.int32), spec.predictions["classes"], class_names)}
+        return tf.estimator.EstimatorSpec(mode, predictions=spec.predictions, loss=spec.loss, eval_metric_ops=metrics,
+                                          evaluation_hooks=spec.evaluation_hooks)
+
+    return wrapped
+
+
+#: Errors a learner's per-class accuracy raises, and what they mean.
+CLASS_ACCURACIES_MISTAKES = [
+    (r"(weights|Shapes).*(incompatible|not compatible|must have the same)",
+     "the weights mark the images of one class, one per image: weights=tf.equal(labels, c), shape [batch]."),
+    (r"Cannot convert .* to EagerTensor|Expected int32|Tensor conversion requested dtype",
+     "labels and classes are int32 tensors: compare them with a class number, tf.equal(labels, c)."),
+    (r"object is not iterable|cannot unpack",
+     "return a dict, {'accuracy/' + class_names[c]: tf.compat.v1.metrics.accuracy(...) for each class c}."),
+]
+
+
+def _class_accuracy_batches(n: int):
+    """Two batches of (labels, predicted classes) on which a class's accuracy differs from its precision, from the
+    overall accuracy, from the last batch's value and from the mean of the two batches' values: the second batch is
+    smaller, and has no image of the last class. Wrong predictions go to the next class."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    batches = []
+    for per_class, present in ((10, range(n)), (3, range(n - 1))):
+        labels, predicted = [], []
+        for c in present:
+            right = int(rng.integers(0, per_class + 1))
+            labels += [c] * per_class
+            predicted += [c] * right + [(c + 1) % n] * (per_class - right)
+        order = rng.permutation(len(labels))
+        batches.append((np.array(labels, np.int32)[order], np.array(predicted, np.int32)[order]))
+    return batches
+
+
+def _per_class(labels, predicted, n: int, by: str = "label"):
+    """Per class: the fraction right among its images (``by="label"``) or among those predicted as it ("predicted");
+    NaN for a class with none."""
+    import numpy as np
+
+    mask = {"label": labels, "predicted": predicted}[by]
+    return np.array([float(np.mean(labels[mask == c] == predicted[mask == c])) if (mask == c).any() else np.nan
+                     for c in range(n)])
+
+
+def check_class_accuracies(attempt, class_names) -> dict:
+    """Check notebook 05's ``class_accuracies(labels, classes, class_names)``: a dict of one
+    ``"accuracy/<class name>"`` metric per class, each a ``(value, update_op)`` pair. Runs the update ops on two
+    batches of int32 labels and predicted classes (:func:`_class_accuracy_batches`) and compares each value with the
+    fraction of that class's images predicted right in both. Raises :class:`Hint` naming the mistake (the overall
+    accuracy, a precision, one batch's value, ``labels == c`` in a graph); returns the values by class name.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    expect(callable(attempt), "pass your function itself, without calling it: the check calls it with (labels, "
+                              "classes, class_names).")
+    names = list(class_names)
+    n = len(names)
+    keys = [f"accuracy/{name}" for name in names]
+    batches = _class_accuracy_batches(n)
+    graph = tf.Graph()
+    with graph.as_default():
+        labels = tf.compat.v1.placeholder(tf.int32, [None], name="labels")
+        classes = tf.compat.v1.placeholder(tf.int32, [None], name="classes")
+        metrics = attempt(labels, classes, class_names)
+        expect(isinstance(metrics, dict), "return a dict with one metric per class, {'accuracy/<class name>': "
+                                          f"(value, update_op), ...}}; your function returned {_short_repr(metrics)}.")
+        expect(sorted(metrics) != sorted(f"accuracy/{c}" for c in range(n)),
+               f"name each metric after its class, not its number: 'accuracy/' + class_names[c], e.g. {keys[0]!r}.")
+        missing = [key for key in keys if key not in metrics]
+        expect(not missing, f"the dict has the keys {sorted(metrics)[:3]}{' ...' if len(metrics) > 3 else ''}; it "
+                            f"needs one per class, 'accuracy/' + the class's name: {missing[:1]} is missing.")
+        extra = sorted(set(metrics) - set(keys))
+        expect(not extra, f"only the {n} per-class metrics: {', '.join(map(repr, extra))} is not one of them (the "
+                          "model_fn adds 'accuracy' itself).")
+        for key in keys:
+            metric = metrics[key]
+            expect(isinstance(metric, tuple) and len(metric) == 2,
+                   f"{key} is {_short_repr(metric)}: a metric is a (value, update_op) pair, as "
+                   "tf.compat.v1.metrics.accuracy(...) returns - a tensor computed from one batch would not add up "
+                   "over the batches of an evaluation.")
+        init = [tf.compat.v1.global_variables_initializer(), tf.compat.v1.local_variables_initializer()]
+    with tf.compat.v1.Session(graph=graph) as session:
+        session.run(init)
+        for y, c in batches:
+            session.run([metrics[key][1] for key in keys], {labels: y, classes: c})
+        # fed with the last batch, so that a value computed from one batch shows as that batch's
+        got = np.array(session.run([metrics[key][0] for key in keys], {labels: batches[-1][0],
+                                                                        classes: batches[-1][1]}), np.float64)
+    y = np.concatenate([b[0] for b in batches])
+    p = np.concatenate([b[1] for b in batches])
+    expected = _per_class(y, p, n)
+    if np.allclose(got, expected, atol=1e-6):
+        return dict(zip(names, got.tolist(), strict=True))
+    expect(not np.allclose(got, 0.0), f"every class's accuracy is 0 after {len(y)} images, {int((y == p).sum())} "
+                                      "of them right: is the mask `labels == c`? On a tensor in a graph that is "
+                                      "Python's comparison of two objects (False), not of the values: use "
+                                      "tf.equal(labels, c).")
+    expect(not np.allclose(got, np.mean(y == p), atol=1e-6),
+           f"every class shows the overall accuracy ({np.mean(y == p):.3f}): count only the images of class c - "
+           "weights=tf.equal(labels, c).")
+    expect(not np.allclose(got, _per_class(y, p, n, by="predicted"), atol=1e-6),
+           "these are precisions: the fraction right among the images *predicted* as c. A class's accuracy is the "
+           "fraction right among the images that *are* c: mask with tf.equal(labels, c), not tf.equal(classes, c).")
+    last = _per_class(*batches[-1], n)  # NaN for the class the last batch lacks: any value there
+    expect(not np.allclose(got[~np.isnan(last)], last[~np.isnan(last)], atol=1e-6),
+           "these are the last batch's values only: return the (value, update_op) pair of a tf.compat.v1.metrics "
+           "function, whose update_op adds each batch to the count, and whose value reads the count.")
+    wrong = int(np.flatnonzero(~np.isclose(got, expected, atol=1e-6))[0])
+    raise Hint(f"{keys[wrong]} is {got[wrong]:.3f} after two batches, but {expected[wrong]:.3f} of the images of "
+               f"class {names[wrong]!r} were predicted as {names[wrong]!r}: a class's accuracy is the fraction of its "
+               "images that the model gets right, over all the batches of an evaluation.")
+
+
+def check_model_fn_reports_classes(attempt, mnist, params, class_names, steps: int = 100, batch_size: int = 64) -> dict:
+    """Notebook 02's :func:`check_model_fn` (``steps`` training steps of ``batch_size``), then: the EVAL spec's
+    ``eval_metric_ops`` hold the per-class ``"accuracy/<class name>"`` of notebook 05's Exercise 3 as well. Raises
+    :class:`Hint`; returns the first and last losses."""
+    import tensorflow as tf
+
+    losses = check_model_fn(attempt, mnist, params, steps=steps, batch_size=batch_size)
+    with tf.Graph().as_default():
+        tf.compat.v1.train.get_or_create_global_step()
+        spec = attempt(tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]),
+                       tf.compat.v1.placeholder(tf.int32, [None]), tf.estimator.ModeKeys.EVAL, params)
+    missing = [f"accuracy/{name}" for name in class_names if f"accuracy/{name}" not in (spec.eval_metric_ops or {})]
+    expect(not missing, f"EVAL's eval_metric_ops has no {missing[0]!r} (nor {len(missing) - 1} more): add the "
+                        "per-class accuracies of Exercise 3 to the overall one - eval_metric_ops={'accuracy': ..., "
+                        "**use_class_accuracies(labels, classes, FASHION_CLASSES)}."
+           if missing else "")
+    return losses
+
+
+def check_hparams_budget(attempt, budget_seconds: float, step_seconds: dict, evaluation_seconds: float) -> dict:
+    """Check notebook 05's choice of hyper-parameters for a training run within a time budget.
+
+    ``attempt`` is an ``HParams`` with ``learning_rate``, ``batch_size``, ``dropout_rate``, ``train_steps`` and
+    ``min_eval_frequency``. Its cost is estimated from measured times: ``train_steps`` steps of
+    ``step_seconds[batch_size]`` each, plus ``evaluation_seconds`` for each evaluation (one every
+    ``min_eval_frequency`` steps). It must fit ``budget_seconds`` and spend at least three quarters of it (on the
+    sample, more steps still raise the accuracy), evaluate two to five times with the last at the final step, keep
+    Adam's learning rate between 0.0005 and 0.01 (where 500 steps train the post's network well) and the dropout a
+    rate below 0.8. Raises :class:`Hint`; returns the estimate: ``{"seconds": ..., "evaluations": ...}``.
+    """
+    from helpers.hparams import HParams
+
+    names = ("batch_size", "dropout_rate", "learning_rate", "min_eval_frequency", "train_steps")
+    expect(isinstance(attempt, HParams), "my_hparams should be an HParams(learning_rate=..., batch_size=..., "
+                                         "dropout_rate=..., train_steps=..., min_eval_frequency=...); it is "
+                                         f"{_short_repr(attempt)}.")
+    values = attempt.values()
+    missing = [name for name in names if name not in values]
+    expect(not missing, f"my_hparams has no {missing[0] if missing else ''}: the inputs, model_fn and the Experiment "
+                        f"read all five - {', '.join(names)}.")
+    batch, steps, every = values["batch_size"], values["train_steps"], values["min_eval_frequency"]
+    expect(all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (batch, steps, every)),
+           "batch_size, train_steps and min_eval_frequency are whole numbers above 0.")
+    expect(batch in step_seconds, f"batch_size={batch}: choose one whose cost was measured, "
+                                  f"{', '.join(map(str, sorted(step_seconds)))}, so that you can add up your run.")
+    evaluations = steps // every
+    training = steps * step_seconds[batch]
+    cost = training + evaluations * evaluation_seconds
+    expect(cost <= budget_seconds,
+           f"your run costs about {cost:.1f} s - {steps:,} steps of {batch} ({training:.1f} s) and {evaluations} "
+           f"evaluation(s) ({evaluations * evaluation_seconds:.0f} s) - over the budget of {budget_seconds:g} s: "
+           "fewer steps, smaller batches or fewer evaluations.")
+    expect(cost >= 0.75 * budget_seconds,
+           f"your run costs about {cost:.1f} s of the {budget_seconds:g}: on this sample the accuracy still rises "
+           "with more steps (see the table) - spend the budget.")
+    expect(steps % every == 0, f"train_steps={steps} is not a multiple of min_eval_frequency={every}: make it one, so "
+                               "that the evaluations fall every min_eval_frequency steps and the last on the final "
+                               "step - the model you keep.")
+    expect(evaluations >= 2, f"{evaluations} evaluation: evaluate at least twice (min_eval_frequency at most half "
+                             "of train_steps), to see whether the accuracy was still rising at the end.")
+    expect(evaluations <= 5, f"{evaluations} evaluations, {evaluations * evaluation_seconds:.0f} s of the budget: "
+                             "five are plenty to see the curve - put the time into training steps.")
+    rate = values["learning_rate"]
+    expect(5e-4 <= rate <= 1e-2, f"learning_rate={rate:g}: in a few hundred steps Adam trains the post's network "
+                                 "well between about 0.0005 and 0.01 - much lower learns too little, much higher "
+                                 "jumps about (see the table).")
+    dropout = values["dropout_rate"]
+    expect(0.0 <= dropout < 0.8, f"dropout_rate={dropout:g}: it is the fraction of fn5's units dropped while "
+                                 "training, from 0 (none) to below 0.8; the post's is 0.5.")
+    return {"seconds": cost, "evaluations": evaluations}
+
+
+def check_evaluation_reading(answer, class_accuracy: dict, counts, class_names) -> None:
+    """Check notebook 05's reading of the evaluation: ``answer = (weakest, pair)``.
+
+    ``weakest`` is the class with the lowest accuracy in ``class_accuracy`` (class name -> the evaluation's
+    ``accuracy/<class name>``; any of a tie); ``pair`` the two classes the model confuses most often, the mistakes
+    of both directions added up (``counts``: the confusion matrix, rows the true class, columns the predicted one).
+    Raises :class:`Hint`; a hint says what the answer's numbers are, not which answer is right.
+    """
+    import numpy as np
+
+    names = list(class_names)
+    weakest, pair = answer
+    expect(weakest in names, f"set ex7_weakest to a class name, one of {names}; not {weakest!r}.")
+    values = np.array([class_accuracy[name] for name in names], np.float64)
+    worse = int((values < class_accuracy[weakest] - 1e-9).sum())
+    expect(worse == 0, f"{weakest}'s accuracy is {class_accuracy[weakest]:.2f}, and {worse} class"
+                       f"{'es' if worse > 1 else ''} did worse: the weakest class has the lowest accuracy/... value of "
+                       "the evaluation.")
+    expect(isinstance(pair, (tuple, list, set, frozenset)) and len(set(pair)) == 2 and all(n in names for n in pair),
+           f"set ex7_pair to two different class names, e.g. ('Coat', 'Pullover'); the names are {names}.")
+    mistakes = np.array(counts, np.int64)
+    np.fill_diagonal(mistakes, 0)
+    both = mistakes + mistakes.T
+    a, b = sorted(pair, key=names.index)
+    i, j = names.index(a), names.index(b)
+    if both[i, j] == both.max():
+        return
+    one_way = max(mistakes[i, j], mistakes[j, i])
+    expect(one_way < mistakes.max(),
+           f"taking one for the other is the model's most frequent mistake in one direction ({one_way} times), but "
+           f"{a} and {b} were mixed up {both[i, j]} times in both directions, and another pair more often: add each "
+           "cell to its mirror image across the diagonal (counts + counts.T).")
+    raise Hint(f"{a} and {b} were mixed up {both[i, j]} times ({mistakes[i, j]} + {mistakes[j, i]}), and another "
+               f"pair {both.max()} times: look for the largest counts off the diagonal, row i column j plus row j "
+               "column i.")
 
 
 # --- notebook 07: the post's network in Keras -------------------------------------------------------------------

@@ -670,6 +670,216 @@ def test_experiment_fn_checker_runs_with_the_given_hparams(tiny_mnist, tmp_path,
     assert not ok and "train_steps is 4, but this check runs with hparams.train_steps = 6" in out, out
 
 
+# --- notebook 05: the decisions (per-class accuracy, hyper-parameters in a time budget, reading the evaluation) ----
+
+NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+def _class_accuracies(mask="labels", metric="accuracy", keys="names", returns="pairs", only=None, extra=False):
+    """A notebook-05 class_accuracies(labels, classes, class_names), right by default or with one mistake."""
+
+    def class_accuracies(labels, classes, class_names):
+        metrics = {}
+        for c, name in enumerate(class_names):
+            if only is not None and c >= only:
+                break
+            where = {"labels": tf.equal(labels, c), "classes": tf.equal(classes, c), "python": labels == c,
+                     "none": None}[mask]
+            if metric == "recall":
+                pair = tf.compat.v1.metrics.recall(labels=tf.equal(labels, c), predictions=tf.equal(classes, c))
+            elif metric == "batch":  # one batch's value, as a pair of tensors
+                value = tf.compat.v1.div_no_nan(tf.reduce_sum(tf.cast(where & tf.equal(classes, c), tf.float32)),
+                                                tf.reduce_sum(tf.cast(where, tf.float32)))
+                pair = (value, value)
+            else:
+                pair = tf.compat.v1.metrics.accuracy(labels=labels, predictions=classes, weights=where)
+            key = {"names": f"accuracy/{name}", "numbers": f"accuracy/{c}"}[keys]
+            metrics[key] = {"pairs": pair, "values": pair[0]}[returns]
+        if extra:
+            metrics["accuracy"] = tf.compat.v1.metrics.accuracy(labels=labels, predictions=classes)
+        return metrics
+
+    return class_accuracies
+
+
+def test_class_accuracies_checker_accepts_the_reference_and_a_recall():
+    values = exercises.check_class_accuracies(exercises.class_accuracies, NAMES)
+    assert list(values) == list(NAMES) and len(set(values.values())) > 3
+    assert exercises.check_class_accuracies(_class_accuracies(metric="recall"), NAMES) == pytest.approx(values)
+
+
+def test_class_accuracy_batches_tell_every_mistake_apart():
+    """The made-up batches give each wrong way of counting a different number, so each hint can be reached."""
+    batches = exercises._class_accuracy_batches(len(NAMES))
+    labels = np.concatenate([b[0] for b in batches])
+    predicted = np.concatenate([b[1] for b in batches])
+    right = exercises._per_class(labels, predicted, len(NAMES))
+    for wrong in (np.full(len(NAMES), np.mean(labels == predicted)),
+                  exercises._per_class(labels, predicted, len(NAMES), by="predicted"),
+                  exercises._per_class(*batches[-1], len(NAMES)),
+                  np.zeros(len(NAMES))):
+        assert not np.allclose(right, wrong, equal_nan=True)
+    assert len(batches[1][0]) < len(batches[0][0]) and (batches[1][0] != len(NAMES) - 1).all()
+
+
+@pytest.mark.parametrize(("attempt", "hint"), [
+    (_class_accuracies(mask="none"), "every class shows the overall accuracy"),
+    (_class_accuracies(mask="classes"), "these are precisions"),
+    (_class_accuracies(mask="python"), "is the mask `labels == c`? On a tensor in a graph"),
+    (_class_accuracies(metric="batch"), "these are the last batch's values only"),
+    (_class_accuracies(keys="numbers"), "name each metric after its class, not its number"),
+    (_class_accuracies(returns="values"), "a metric is a (value, update_op) pair"),
+    (_class_accuracies(only=9), "'accuracy/Ankle boot'] is missing"),
+    (_class_accuracies(extra=True), "'accuracy' is not one of them (the model_fn adds 'accuracy' itself)"),
+    (lambda labels, classes, names: [exercises.class_accuracies(labels, classes, names)], "return a dict"),
+], ids=["overall", "precision", "python ==", "one batch", "numbered", "tensor", "missing", "extra", "list"])
+def test_class_accuracies_checker_names_the_mistake(attempt, hint, capsys):
+    ok = check("Exercise 3", attempt, lambda fn: exercises.check_class_accuracies(fn, NAMES),
+               exercises.CLASS_ACCURACIES_MISTAKES)
+    out = capsys.readouterr().out
+    assert not ok and out.startswith("Exercise 3: not yet - ") and hint in out, out
+
+
+def test_model_fn_checker_of_05_wants_the_class_metrics_and_the_wrapped_reference_has_them(model_fn_mnist, capsys):
+    from helpers.model import model_fn
+
+    wrapped = exercises.with_eval_metrics(model_fn, exercises.class_accuracies, NAMES)
+    exercises.check_model_fn_reports_classes(wrapped, model_fn_mnist, MODEL_FN_PARAMS, NAMES, steps=40, batch_size=32)
+    ok = check("Exercise 4", model_fn, lambda fn: exercises.check_model_fn_reports_classes(
+        fn, model_fn_mnist, MODEL_FN_PARAMS, NAMES, steps=40, batch_size=32), exercises.MODEL_FN_MISTAKES)
+    out = capsys.readouterr().out
+    assert not ok and "EVAL's eval_metric_ops has no 'accuracy/T-shirt/top' (nor 9 more)" in out, out
+
+
+def test_an_evaluation_reports_each_class_accuracy(fashion_estimator):
+    """estimator.evaluate with the per-class metrics in the EVAL spec: each is the fraction of that class's test
+    images that predict() gets right, counted over batches of the evaluation (here three, the last smaller)."""
+    from helpers.data import FASHION_CLASSES, load_fashion_mnist
+    from helpers.inference import predict_images
+    from helpers.inputs import get_eval_inputs
+    from helpers.model import model_fn
+
+    estimator = fashion_estimator[0]
+    fashion = load_fashion_mnist("sample", verbose=False)
+    fashion.test_images, fashion.test_labels = fashion.test_images[:250], fashion.test_labels[:250]
+    evaluator = tf.estimator.Estimator(exercises.with_eval_metrics(model_fn, exercises.class_accuracies,
+                                                                   FASHION_CLASSES),
+                                       estimator.model_dir, params=estimator.params)
+    input_fn, hook = get_eval_inputs(100, fashion)
+    result = evaluator.evaluate(input_fn, hooks=[hook], name="per_class")
+    classes, _ = predict_images(estimator, fashion.test_images, check_background=False)
+    for c, name in enumerate(FASHION_CLASSES):
+        mine = fashion.test_labels == c
+        assert result[f"accuracy/{name}"] == pytest.approx(np.mean(classes[mine] == c), abs=1e-6)
+    assert result["accuracy"] == pytest.approx(np.mean(classes == fashion.test_labels), abs=1e-6)
+
+
+STEP_SECONDS = {64: 0.012, 128: 0.020, 256: 0.038, 512: 0.076}
+
+
+def _hparams(**changes):
+    from helpers.hparams import HParams
+
+    values = dict(learning_rate=0.002, batch_size=256, dropout_rate=0.5, train_steps=500, min_eval_frequency=250)
+    values.update(changes)
+    return HParams(**{k: v for k, v in values.items() if v is not None})
+
+
+def _check_budget(attempt):
+    return exercises.check_hparams_budget(attempt, 25, STEP_SECONDS, 1.0)
+
+
+def test_hparams_budget_checker_accepts_the_notebooks_choice_and_others_that_fit():
+    assert _check_budget(_hparams()) == {"seconds": pytest.approx(21.0), "evaluations": 2}
+    _check_budget(_hparams(batch_size=128, train_steps=1000, min_eval_frequency=500))
+    _check_budget(_hparams(batch_size=512, train_steps=280, min_eval_frequency=140, learning_rate=0.001,
+                           dropout_rate=0.0))
+
+
+@pytest.mark.parametrize(("attempt", "hint"), [
+    ({"train_steps": 5000, "batch_size": 128, "min_eval_frequency": 100},
+     "your run costs about 150.0 s - 5,000 steps of 128 (100.0 s) and 50 evaluation(s) (50 s) - over the budget"),
+    ({"train_steps": 250, "min_eval_frequency": 125}, "your run costs about 11.5 s of the 25"),
+    ({"train_steps": 500, "min_eval_frequency": 200}, "train_steps=500 is not a multiple of min_eval_frequency=200"),
+    ({"min_eval_frequency": 500}, "1 evaluation: evaluate at least twice"),
+    ({"batch_size": 128, "train_steps": 900, "min_eval_frequency": 150}, "6 evaluations, 6 s of the budget"),
+    ({"learning_rate": 0.05}, "learning_rate=0.05: in a few hundred steps"),
+    ({"learning_rate": 0.0001}, "learning_rate=0.0001"),
+    ({"dropout_rate": 0.9}, "dropout_rate=0.9"),
+    ({"batch_size": 200}, "batch_size=200: choose one whose cost was measured, 64, 128, 256, 512"),
+    ({"batch_size": 256.0}, "whole numbers above 0"),
+    ({"dropout_rate": None}, "my_hparams has no dropout_rate"),
+], ids=["the post's", "half spent", "last not final", "one evaluation", "six evaluations", "rate high", "rate low",
+        "dropout", "unmeasured batch", "float", "missing"])
+def test_hparams_budget_checker_names_the_mistake(attempt, hint, capsys):
+    ok = check("Exercise 5", _hparams(**attempt), _check_budget)
+    out = capsys.readouterr().out
+    assert not ok and out.startswith("Exercise 5: not yet - ") and hint in out, out
+
+
+def test_hparams_budget_checker_wants_hparams_and_says_not_answered_for_none(capsys):
+    assert not check("Exercise 5", None, _check_budget)
+    assert "Exercise 5: not answered yet" in capsys.readouterr().out
+    with pytest.raises(Hint, match=r"should be an HParams\(learning_rate=..."):
+        _check_budget({"learning_rate": 0.002, "batch_size": 256})
+
+
+def _reading_case():
+    """Per-class accuracies with Shirt lowest; mistakes: Coat->Shirt 14 is the largest one way, but T-shirt/top and
+    Shirt are mixed up most (8 + 10 = 18 against 14 + 2 = 16)."""
+    accuracy = dict(zip(NAMES, [0.87, 0.92, 0.81, 0.91, 0.79, 0.96, 0.68, 0.98, 0.97, 0.95], strict=True))
+    counts = np.diag([87, 92, 81, 91, 79, 96, 68, 98, 97, 95])
+    index = {name: i for i, name in enumerate(NAMES)}
+    for (a, b), n in {("T-shirt/top", "Shirt"): 8, ("Shirt", "T-shirt/top"): 10, ("Coat", "Shirt"): 14,
+                      ("Shirt", "Coat"): 2, ("Pullover", "Coat"): 5}.items():
+        counts[index[a], index[b]] = n
+    return accuracy, counts
+
+
+def _check_reading(answer):
+    accuracy, counts = _reading_case()
+    return exercises.check_evaluation_reading(answer, accuracy, counts, NAMES)
+
+
+@pytest.mark.parametrize("answer", [("Shirt", ("T-shirt/top", "Shirt")), ("Shirt", ["Shirt", "T-shirt/top"]),
+                                    ("Shirt", {"Shirt", "T-shirt/top"})])
+def test_evaluation_reading_checker_accepts_the_right_reading_in_any_order(answer):
+    _check_reading(answer)
+
+
+@pytest.mark.parametrize(("answer", "hint"), [
+    (("Coat", ("T-shirt/top", "Shirt")), "Coat's accuracy is 0.79, and 1 class did worse"),
+    (("T-shirt/top", ("T-shirt/top", "Shirt")), "T-shirt/top's accuracy is 0.87, and 3 classes did worse"),
+    (("shirt", ("T-shirt/top", "Shirt")), "set ex7_weakest to a class name"),
+    (("Shirt", ("Coat", "Shirt")), "the model's most frequent mistake in one direction (14 times), but Coat and Shirt "
+                                   "were mixed up 16 times in both directions"),
+    (("Shirt", ("Pullover", "Coat")), "Pullover and Coat were mixed up 5 times (5 + 0), and another pair 18 times"),
+    (("Shirt", ("Shirt", "Shirt")), "set ex7_pair to two different class names"),
+    (("Shirt", "Shirt, T-shirt/top"), "set ex7_pair to two different class names"),
+], ids=["weakest wrong", "weakest far off", "misspelled", "one direction", "another pair", "same twice", "a string"])
+def test_evaluation_reading_checker_names_the_mistake_without_the_answer(answer, hint, capsys):
+    ok = check("Exercise 7", answer, _check_reading)
+    out = capsys.readouterr().out
+    assert not ok and hint in out, out
+    assert "T-shirt/top and Shirt" not in out  # the hint does not give the answer away
+
+
+def test_eval_inputs_hints_speak_of_the_evaluation_input(capsys):
+    """Notebook 05's Exercise 2 gets notebook 01's hints in its own words: none speaks of get_train_inputs."""
+    assert not any("get_train_inputs" in hint for _, hint in exercises.EVAL_INPUTS_MISTAKES)
+    assert [pattern for pattern, _ in exercises.EVAL_INPUTS_MISTAKES] == \
+        [pattern for pattern, _ in exercises.TRAIN_INPUTS_MISTAKES]
+
+    def eager_placeholders(batch_size, data):  # the placeholders made outside input_fn, eagerly
+        images = tf.compat.v1.placeholder(tf.float32, data.test_images.shape)
+        return (lambda: images), None
+
+    ok = check("Exercise 2", eager_placeholders, lambda fn: exercises.check_eval_inputs(fn, _eval_data()),
+               exercises.EVAL_INPUTS_MISTAKES)
+    out = capsys.readouterr().out
+    assert not ok and "my_get_eval_inputs itself runs eagerly" in out and "get_train_inputs" not in out, out
+
+
 # --- notebook 07: check_keras_network ---------------------------------------------------------------------------
 
 def _keras_network(input_shape=(28, 28, 1), padding="valid", kernel=5, pool="max", flatten=True, activation="relu",
