@@ -7,7 +7,7 @@ none), navigation cells left out. Its exercises are those whose check prints ``E
 outputs of a core-path cell. The title cell names the must-do exercise:
 ``**Core path:** about 30 minutes · must-do exercise: **Exercise 1** (…)``.
 
-Prints one Markdown table row per notebook (cells, exercises, must-do exercise, minutes), the figures that
+Prints one Markdown table row per notebook (minutes, cells, exercises, must-do exercise, words to read), the figures that
 WORKSHOP.md's "Core path" table carries and tests/test_notebook_reading.py holds.
 """
 
@@ -23,6 +23,9 @@ import nbformat
 GOING_DEEPER = "## Going deeper"
 NAV_MARK = "<!-- NAVIGATION -->"
 EXERCISE = re.compile(r"(Exercise \d+\w*): (?:correct!|not answered yet|not yet)")
+READING_WPM = 150
+#: Not read as words: a hidden solution (read only by who opens it), a link's address, a table's rule.
+HIDDEN = re.compile(r"<details>.*?</details>|\]\([^)]*\)|^\|[-|: ]+\|$", re.S | re.M)
 CORE_LINE = re.compile(r"\*\*Core path:\*\* about (\d+) minutes · must-do exercise: \*\*(Exercise \d+\w*)\*\*")
 
 
@@ -34,6 +37,12 @@ class CorePath:
     must_do: str | None  # named in the title cell
     minutes: int | None  # the block's minutes, named in the title cell
     going_deeper: bool  # has a "## Going deeper" section
+    words: int  # words to read on it: the markdown and the code (outputs and hidden solutions left out)
+
+    @property
+    def reading_minutes(self) -> float:
+        """Minutes to read the core path once at 150 words a minute, a careful pace for technical text with code."""
+        return self.words / READING_WPM
 
 
 def _outputs_text(cell) -> str:
@@ -53,16 +62,18 @@ def core_path(path: Path) -> CorePath:
             exercises += [e for e in EXERCISE.findall(_outputs_text(cell)) if e not in exercises]
     m = CORE_LINE.search(cells[0].source) if cells else None
     return CorePath(name=path.name, cells=len(core), exercises=exercises, must_do=m and m.group(2),
-                    minutes=m and int(m.group(1)), going_deeper=end < len(cells))
+                    minutes=m and int(m.group(1)), going_deeper=end < len(cells),
+                    words=sum(len(HIDDEN.sub("", c.source).split()) for c in core))
 
 
 def main(argv: list[str]) -> int:
     paths = [Path(p) for p in argv] or sorted(Path(__file__).resolve().parent.parent.glob("notebooks/0[0-5]_*.ipynb"))
-    print("| notebook | minutes | core-path cells | exercises on it | must-do |")
-    print("|---|---|---|---|---|")
+    print("| notebook | minutes | core-path cells | exercises on it | must-do | words (reading minutes) |")
+    print("|---|---|---|---|---|---|")
     for path in paths:
         c = core_path(path)
-        print(f"| {c.name[:2]} | {c.minutes} | {c.cells} | {len(c.exercises)} | {c.must_do} |")
+        print(f"| {c.name[:2]} | {c.minutes} | {c.cells} | {len(c.exercises)} | {c.must_do} "
+              f"| {c.words} ({c.reading_minutes:.0f}) |")
     return 0
 
 
