@@ -7,8 +7,8 @@ none), navigation cells left out. Its exercises are those whose check prints ``E
 outputs of a core-path cell. The title cell names the must-do exercise:
 ``**Core path:** about 30 minutes · must-do exercise: **Exercise 1** (…)``.
 
-Prints one Markdown table row per notebook (minutes, cells, exercises, must-do exercise, words to read), the figures that
-WORKSHOP.md's "Core path" table carries and tests/test_notebook_reading.py holds.
+Prints one Markdown table row per notebook (minutes, cells, exercises, must-do exercise, words to read): the figures
+that WORKSHOP.md's core-path table carries and tests/test_notebook_reading.py holds.
 """
 
 from __future__ import annotations
