@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from helpers import room
+
 NOT_ANSWERED = "not answered yet - fill in your answer above and re-run this cell (solution: click to reveal)"
 
 
@@ -29,9 +31,10 @@ NOT_ANSWERED = "not answered yet - fill in your answer above and re-run this cel
 RESULTS: dict[str, str] = {}
 
 
-def _verdict(name: str, verdict: str, text: str) -> bool:
+def _verdict(name: str, verdict: str, text: str, mistake: str | None = None) -> bool:
     RESULTS[name] = verdict
     print(f"{name}: {verdict}{text}")
+    room.record(name, verdict, mistake)  # the instructor's room view, when a workshop turns it on (helpers/room.py)
     return verdict == "correct!"
 
 
@@ -50,7 +53,8 @@ def check_answer(name: str, answer, expected, hint: str = "") -> bool:
     if answer is None:
         return _verdict(name, "not answered yet", NOT_ANSWERED.removeprefix("not answered yet"))
     if answer != expected:
-        return _verdict(name, "not yet", f" - {answer!r} is not right." + (f" Hint: {hint}" if hint else ""))
+        return _verdict(name, "not yet", f" - {answer!r} is not right." + (f" Hint: {hint}" if hint else ""),
+                        room.mistake_name(hint) if hint else "wrong value")
     return _verdict(name, "correct!", "")
 
 
@@ -69,11 +73,12 @@ def check(name: str, attempt, checker: Callable, known_mistakes: Iterable[tuple[
     except NotImplementedError:
         return _verdict(name, "not answered yet", not_answered)
     except Hint as hint:
-        return _verdict(name, "not yet", f" - {hint}")
+        return _verdict(name, "not yet", f" - {hint}", getattr(hint, "mistake", None) or room.mistake_name(str(hint)))
     except Exception as error:  # the learner's code failed: one line, and a hint if we know the mistake
         text = f"{type(error).__name__}: {_first_line(error)}"
         hints = [hint for pattern, hint in known_mistakes if re.search(pattern, text, re.S)]
-        return _verdict(name, "not yet", f" - your code raised {text}" + (f"\n  Hint: {hints[0]}" if hints else ""))
+        return _verdict(name, "not yet", f" - your code raised {text}" + (f"\n  Hint: {hints[0]}" if hints else ""),
+                        room.mistake_name(hints[0]) if hints else f"raised {type(error).__name__}")
     return _verdict(name, "correct!", "")
 
 
