@@ -3,11 +3,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# The environment: a venv built from the pip: section of environment.yml (the one list of pins).
+# The environment: a venv built from the pip: section of environment.yml (the one list of pins): the learner's
+# set for make lab (and setup, execute, train), plus environment.yml's dev-extras (pytest, nbval, playwright,
+# ruff) for make test, unit, notebooks, notebook, lint and bench - each with its own stamp.
 # A conda user can point VENV at an activated env instead: make test VENV=$$CONDA_PREFIX
 VENV ?= .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-from-environment.yml
+DEV_STAMP := $(VENV)/.installed-dev-extras-from-environment.yml
 PYTHON311 ?= $(shell command -v python3.11 2>/dev/null)
 # The environment's bin first on PATH, so the kernel, `tensorboard` and `jupyter` are the pinned ones.
 RUN := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
@@ -26,10 +29,11 @@ PYTEST_ARGS ?=
 # the order tests/conftest.py gives (notebooks first, the single unit tests last to fill in).
 XDIST ?= -n 2 --dist loadgroup --no-loadscope-reorder
 
-.PHONY: help setup lab test unit notebooks notebook execute nav lint train bench clean doctor
+.PHONY: help setup setup-dev lab test unit notebooks notebook execute nav lint train bench clean doctor
 
 help:
 	@echo "make lab      open the series in JupyterLab (sets up .venv first if needed)"
+	@echo "make setup    the learner's environment only (.venv); make setup-dev adds the test and lint tools"
 	@echo "make test     unit tests + every notebook under nbval (sets up first if needed)"
 	@echo "make unit     unit tests only, no notebook runs (fast)"
 	@echo "make notebooks  every notebook under nbval + the exercise solutions with Run All twice"
@@ -44,6 +48,8 @@ help:
 
 setup: $(STAMP)
 
+setup-dev: $(DEV_STAMP)
+
 $(STAMP): environment.yml pyproject.toml
 	@if [ ! -x "$(BIN)/python" ] && [ -z "$(PYTHON311)" ]; then \
 	  echo "error: python3.11 not found. TensorFlow 2.15 (the last release with tf.estimator) needs Python 3.9-3.11: install it with 'uv python install 3.11', 'pyenv install 3.11', or use conda: 'conda env create -f environment.yml' (see README)." >&2; \
@@ -54,23 +60,30 @@ $(STAMP): environment.yml pyproject.toml
 	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -r "$(VENV)/requirements.txt"
 	@touch "$@"
 
+# the learner's set again (pip: nothing to do) with the developer's extras; redone whenever the learner's set is
+$(DEV_STAMP): $(STAMP)
+	@"$(BIN)/python" tools/pip_requirements.py --dev environment.yml > "$(VENV)/requirements-dev.txt"
+	@echo "Installing the developer's extras of environment.yml (tests and lint) into $(VENV)"
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -r "$(VENV)/requirements-dev.txt"
+	@touch "$@"
+
 lab: setup
 	cd "$(LAB_DIR)" && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
 
-test: setup
+test: setup-dev
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # on the same two workers as make test: 111 s instead of 188 s in one process (2026-11-26, 423 tests; 98 s on
 # 2026-11-27, a file's tests that share a fixture on one worker)
-unit: setup
+unit: setup-dev
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) tests -m "not notebook" $(PYTEST_ARGS)
 
-notebooks: setup
+notebooks: setup-dev
 	$(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_notebooks.py $(PYTEST_ARGS)
 
 # `make notebook NB=03` (or NB=03_experiment_and_tensorboard): nbval on that notebook and its exercise test
 NB ?=
-notebook: setup
+notebook: setup-dev
 	@[ -n "$(NB)" ] || { echo "usage: make notebook NB=03   (a notebook's number or the start of its name)" >&2; exit 2; }
 	@nb=$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -1); \
 	  [ -n "$$nb" ] || { echo "no notebook matches notebooks/$(NB)*.ipynb" >&2; exit 2; }; \
@@ -94,10 +107,10 @@ TRAIN_ARGS ?=
 train: setup
 	$(RUN) "$(BIN)/python" -m helpers --model_dir ./mnist_training --data_dir ./mnist_data $(TRAIN_ARGS)
 
-bench: setup
+bench: setup-dev
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(RUN) "$(BIN)/python" "$$script" || exit 1; done
 
-lint: setup
+lint: setup-dev
 	$(RUN) "$(BIN)/ruff" check helpers tests tools benchmarks examples
 
 # Diagnoses, never installs: it works (and says so in one line) when the environment is missing or broken.

@@ -12,7 +12,7 @@ import yaml
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
-from pip_requirements import pip_requirements  # noqa: E402
+from pip_requirements import dev_extras, pip_requirements  # noqa: E402
 
 
 def load_env():
@@ -44,8 +44,23 @@ def test_every_pip_entry_is_pinned_and_installed_at_that_version():
         if installed != version:
             wrong.append(f"{name}: pinned {version}, installed {installed}")
     assert not wrong, "installed versions differ from environment.yml: " + "; ".join(wrong)
-    for must in ("tensorflow==2.15.1", "tf-slim==1.1.0", "nbval", "jupyterlab", "mlxtend", "tqdm"):
+    for must in ("tensorflow==2.15.1", "tf-slim==1.1.0", "jupyterlab", "mlxtend", "tqdm"):
         assert any(p.startswith(must) for p in pins), f"{must} missing from environment.yml"
+
+
+def test_the_learners_set_leaves_the_test_and_lint_tools_to_the_developers_extras():
+    """make lab, conda and Binder install the pip: section only; make test adds the dev-extras (issue 21)."""
+    text = (REPO / "environment.yml").read_text()
+    learner, extras = pip_requirements(text), dev_extras(text)
+    names = [entry.split("==")[0] for entry in extras]
+    assert names == ["nbval", "pytest", "pytest-xdist", "playwright", "ruff"]
+    assert not {entry.split("==")[0] for entry in learner} & set(names)
+    wrong = [f"{e}: installed {metadata.version(e.split('==')[0])}" for e in extras
+             if metadata.version(e.split("==")[0]) != e.split("==")[1]]
+    assert not wrong, "installed versions differ from environment.yml's dev-extras: " + "; ".join(wrong)
+    command = [sys.executable, str(REPO / "tools" / "pip_requirements.py"), "--dev", str(REPO / "environment.yml")]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == learner + extras
 
 
 def test_makefile_installs_exactly_the_environment_yml_list():
@@ -59,6 +74,8 @@ def test_makefile_installs_exactly_the_environment_yml_list():
 def test_pip_requirements_stops_at_the_end_of_the_pip_list():
     text = "dependencies:\n  - python=3.11\n  - pip:\n      - a==1\n      # note\n      - b==2\n  - other\n"
     assert pip_requirements(text) == ["a==1", "b==2"]
+    text += "# dev-extras: tools\n# for tests\n#   - c==3   # why\n#   - d==4\n# the end\n"
+    assert pip_requirements(text) == ["a==1", "b==2"] and dev_extras(text) == ["c==3", "d==4"]
 
 
 def test_helpers_is_installed_as_a_package():
