@@ -29,7 +29,7 @@ PYTEST_ARGS ?=
 # the order tests/conftest.py gives (notebooks first, the single unit tests last to fill in).
 XDIST ?= -n 2 --dist loadgroup --no-loadscope-reorder
 
-.PHONY: help setup setup-dev lab test unit notebooks notebook execute nav lint train bench clean doctor
+.PHONY: help setup setup-dev setup-tf221 tf221-if-possible lab test unit notebooks notebook execute nav lint train bench clean doctor
 
 help:
 	@echo "make lab      open the series in JupyterLab (sets up .venv first if needed)"
@@ -67,10 +67,42 @@ $(DEV_STAMP): $(STAMP)
 	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -r "$(VENV)/requirements-dev.txt"
 	@touch "$@"
 
+# The second environment: today's TensorFlow (2.21, Keras 3, Python 3.12) for notebook 09 only, built from the
+# pip: section of environment-tf221.yml the same way, with its own stamp. `helpers` comes from the repository
+# through a .pth file (pyproject.toml's requires-python is 2.15's). The kernel is registered into $(VENV), so
+# `make lab` offers it. make test builds it when python3.12 is found, else says how to get it (its tests skip;
+# under CI=true they fail).
+VENV221 ?= .venv-tf221
+BIN221 := $(abspath $(VENV221))/bin
+STAMP221 := $(VENV221)/.installed-from-environment-tf221.yml
+# the first python3.12 that runs: on PATH (a pyenv shim there may refuse to), else pyenv's newest 3.12
+PYTHON312 ?= $(shell for p in "$$(command -v python3.12)" $$(ls -r "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.12*/bin/python3.12 2>/dev/null); do \
+  [ -n "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
+KERNEL221 := tf221-keras3
+NO_PYTHON312 := python3.12 not found, so notebook 09 (TensorFlow 2.21, Keras 3) and its tests are skipped. Install it with 'uv python install 3.12' or 'pyenv install 3.12', or pass PYTHON312=/path/to/python3.12
+
+setup-tf221: $(STAMP221)
+
+$(STAMP221): environment-tf221.yml $(STAMP)
+	@if [ ! -x "$(BIN221)/python" ] && [ -z "$(PYTHON312)" ]; then echo "error: $(NO_PYTHON312)" >&2; exit 1; fi
+	@[ -x "$(BIN221)/python" ] || { echo "Creating $(VENV221) with $(PYTHON312)"; "$(PYTHON312)" -m venv "$(VENV221)"; }
+	@"$(BIN)/python" tools/pip_requirements.py environment-tf221.yml > "$(VENV221)/requirements.txt"
+	@echo "Installing the pinned packages of environment-tf221.yml into $(VENV221) (first time: a few minutes)"
+	"$(BIN221)/python" -m pip install --quiet --disable-pip-version-check -r "$(VENV221)/requirements.txt"
+	@echo "$(abspath .)" > "$$("$(BIN221)/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/series-helpers.pth"
+	"$(BIN221)/python" -m ipykernel install --prefix "$(abspath $(VENV))" --name $(KERNEL221) \
+	  --display-name "Python 3.12 · TensorFlow 2.21 · Keras 3" >/dev/null 2>&1 || { echo "error: registering the kernel failed" >&2; exit 1; }
+	@touch "$@"
+
+# make test: the second environment when python3.12 is there (or it is built already), else a note
+tf221-if-possible:
+	@if [ -x "$(BIN221)/python" ] || [ -n "$(PYTHON312)" ]; then $(MAKE) --no-print-directory setup-tf221; \
+	  else echo "note: $(NO_PYTHON312)"; fi
+
 lab: setup
 	cd "$(LAB_DIR)" && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
 
-test: setup-dev
+test: setup-dev tf221-if-possible
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # on the same two workers as make test: 111 s instead of 188 s in one process (2026-11-26, 423 tests; 98 s on
