@@ -126,7 +126,7 @@ ENTRIES: tuple[Entry, ...] = (
        "no RunConfig: model_dir becomes the paths of keras.callbacks.ModelCheckpoint / BackupAndRestore / "
        "TensorBoard; save_checkpoints_steps becomes ModelCheckpoint(save_freq=N); TF_CONFIG is read by a "
        "tf.distribute strategy",
-       Teach(NB02, "The run's settings: `RunConfig`", "RunConfig"), "checkpoint_saver"),
+       Teach(NB02, "Hyper-parameters and the run's settings: `HParams` and `RunConfig`", "RunConfig"), "checkpoint_saver"),
     _e("tf.contrib.learn.ModeKeys", "contrib", "ModeKeys (tf.contrib.learn)",
        "tf.estimator.ModeKeys (TRAIN, EVAL, PREDICT; contrib's INFER is PREDICT)",
        "no modes: a keras.Model has fit / evaluate / predict, and layers get training=True/False",
@@ -167,7 +167,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e("tf.contrib.training.HParams", "contrib", "HParams",
        "helpers.hparams.HParams (this series' re-creation: parse, values, to_json, override_from_dict)",
        "a dict or a dataclass of your values; for a sweep, tensorboard.plugins.hparams.api.HParam",
-       Teach(NB02, "Hyper-parameters: `HParams`", "HParams")),
+       Teach(NB02, "Hyper-parameters and the run's settings: `HParams` and `RunConfig`", "HParams")),
     _e(("tf.contrib.training", "tf.contrib.training.*"), "contrib", "tf.contrib.training (other)",
        "tf.data for input (bucket_by_sequence_length: tf.data.experimental); HParams: helpers.hparams.HParams",
        "tf.data and Keras", None, "tf1_vs_tf2"),
@@ -251,7 +251,7 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.estimator.RunConfig(model_dir, save_checkpoints_steps, keep_checkpoint_max, ...); it reads TF_CONFIG",
        "keras.callbacks.ModelCheckpoint(save_freq=N) / BackupAndRestore / TensorBoard for the folders and "
        "frequencies; a tf.distribute strategy for TF_CONFIG",
-       Teach(NB02, "The run's settings: `RunConfig`", "RunConfig"), "checkpoint_saver"),
+       Teach(NB02, "Hyper-parameters and the run's settings: `HParams` and `RunConfig`", "RunConfig"), "checkpoint_saver"),
     _e(("tf.estimator.train_and_evaluate", "tf.estimator.TrainSpec", "tf.estimator.EvalSpec"), "estimator",
        "train_and_evaluate, TrainSpec, EvalSpec",
        "tf.estimator.train_and_evaluate(estimator, TrainSpec(input_fn, max_steps, hooks), EvalSpec(input_fn, steps, "
@@ -291,7 +291,7 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.estimator.WarmStartSettings(ckpt_to_initialize_from, vars_to_warm_start)",
        "read the old checkpoint with tf.train.load_checkpoint and assign its arrays to the Keras variables "
        "(notebook 09); model.load_weights for a Keras checkpoint",
-       Teach(NB04, "What a checkpoint holds — and why the Estimator needs `model_fn` to use it", "checkpoint"),
+       Teach(NB02, "What landed in `model_dir`", "checkpoint"),
        "migrating_checkpoints"),
     _e(("tf.estimator.inputs.numpy_input_fn", "tf.estimator.inputs.pandas_input_fn", "tf.estimator.inputs"),
        "estimator", "numpy_input_fn / pandas_input_fn",
@@ -328,7 +328,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e(("tf.train.StopAtStepHook", "tf.estimator.StopAtStepHook"), "hooks", "StopAtStepHook",
        "tf.estimator.StopAtStepHook(last_step=...) (train(max_steps=...) adds one)",
        "model.fit(steps_per_epoch=..., epochs=...), or a Callback that sets self.model.stop_training = True",
-       Teach(NB01, "How an epoch ends in a `MonitoredSession`", "StopAtStepHook"), "logging_stop_hook"),
+       Teach(NB01, "How an epoch ends", "StopAtStepHook"), "logging_stop_hook"),
     _e(("tf.train.SummarySaverHook", "tf.estimator.SummarySaverHook", "tf.train.StepCounterHook",
         "tf.estimator.StepCounterHook", "tf.train.ProfilerHook", "tf.estimator.ProfilerHook"), "hooks",
        "summary, step-counter and profiler hooks",
@@ -384,7 +384,7 @@ ENTRIES: tuple[Entry, ...] = (
         "tf.train.SessionManager", "tf.train.SessionCreator"), "graph", "MonitoredSession",
        "tf.compat.v1.train.MonitoredSession / MonitoredTrainingSession (what an Estimator runs its hooks in)",
        "model.fit with callbacks, or a custom loop over a tf.function train step",
-       Teach(NB01, "How an epoch ends in a `MonitoredSession`", "MonitoredSession"), "sessionrunhook_callback"),
+       Teach(NB01, "How an epoch ends", "MonitoredSession"), "sessionrunhook_callback"),
     _e(("tf.global_variables_initializer", "tf.local_variables_initializer", "tf.initialize_all_variables",
         "tf.initialize_local_variables", "tf.variables_initializer", "tf.tables_initializer"), "graph",
        "variable initializers",
@@ -409,7 +409,7 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.compat.v1.variable_scope / get_variable / train.Saver; an Estimator saves and restores by variable name",
        "Keras layers own their variables; tf.train.Checkpoint / ModelCheckpoint save by object; read an old "
        "name-based checkpoint with tf.train.load_checkpoint and map its names (notebook 09)",
-       Teach(NB04, "What a checkpoint holds — and why the Estimator needs `model_fn` to use it", "scope"),
+       Teach(NB02, "The architecture", "scope"),
        "migrating_checkpoints"),
     _e(("tf.get_collection", "tf.add_to_collection", "tf.GraphKeys", "tf.get_default_graph", "tf.reset_default_graph",
         "tf.trainable_variables", "tf.global_variables", "tf.local_variables", "tf.model_variables"), "graph",
