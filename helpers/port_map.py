@@ -40,6 +40,7 @@ CATEGORIES = {
 NB00 = "00_start_here.ipynb"
 NB01 = "01_dataset_pipeline.ipynb"
 NB02 = "02_model_fn_and_estimatorspec.ipynb"
+NB02_SETTINGS = "Hyper-parameters and the run's settings: `HParams` and `RunConfig`"
 NB03 = "03_experiment_and_tensorboard.ipynb"
 NB04 = "04_inference.ipynb"
 NB06 = "06_distributed_experiment.ipynb"
@@ -126,7 +127,7 @@ ENTRIES: tuple[Entry, ...] = (
        "no RunConfig: model_dir becomes the paths of keras.callbacks.ModelCheckpoint / BackupAndRestore / "
        "TensorBoard; save_checkpoints_steps becomes ModelCheckpoint(save_freq=N); TF_CONFIG is read by a "
        "tf.distribute strategy",
-       Teach(NB02, "Hyper-parameters and the run's settings: `HParams` and `RunConfig`", "RunConfig"), "checkpoint_saver"),
+       Teach(NB02, NB02_SETTINGS, "RunConfig"), "checkpoint_saver"),
     _e("tf.contrib.learn.ModeKeys", "contrib", "ModeKeys (tf.contrib.learn)",
        "tf.estimator.ModeKeys (TRAIN, EVAL, PREDICT; contrib's INFER is PREDICT)",
        "no modes: a keras.Model has fit / evaluate / predict, and layers get training=True/False",
@@ -167,7 +168,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e("tf.contrib.training.HParams", "contrib", "HParams",
        "helpers.hparams.HParams (this series' re-creation: parse, values, to_json, override_from_dict)",
        "a dict or a dataclass of your values; for a sweep, tensorboard.plugins.hparams.api.HParam",
-       Teach(NB02, "Hyper-parameters and the run's settings: `HParams` and `RunConfig`", "HParams")),
+       Teach(NB02, NB02_SETTINGS, "HParams")),
     _e(("tf.contrib.training", "tf.contrib.training.*"), "contrib", "tf.contrib.training (other)",
        "tf.data for input (bucket_by_sequence_length: tf.data.experimental); HParams: helpers.hparams.HParams",
        "tf.data and Keras", None, "tf1_vs_tf2"),
@@ -251,7 +252,7 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.estimator.RunConfig(model_dir, save_checkpoints_steps, keep_checkpoint_max, ...); it reads TF_CONFIG",
        "keras.callbacks.ModelCheckpoint(save_freq=N) / BackupAndRestore / TensorBoard for the folders and "
        "frequencies; a tf.distribute strategy for TF_CONFIG",
-       Teach(NB02, "Hyper-parameters and the run's settings: `HParams` and `RunConfig`", "RunConfig"), "checkpoint_saver"),
+       Teach(NB02, NB02_SETTINGS, "RunConfig"), "checkpoint_saver"),
     _e(("tf.estimator.train_and_evaluate", "tf.estimator.TrainSpec", "tf.estimator.EvalSpec"), "estimator",
        "train_and_evaluate, TrainSpec, EvalSpec",
        "tf.estimator.train_and_evaluate(estimator, TrainSpec(input_fn, max_steps, hooks), EvalSpec(input_fn, steps, "
