@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -192,3 +195,61 @@ def test_mistake_names_are_short_and_the_same_for_every_learner():
     assert room.mistake_name("the SavedModel's input is called ['x']; name it 'images'") == \
         "the SavedModel's input is called"
     assert all(0 < len(room.mistake_name(hint).split()) <= 8 for _, hint in MODEL_FN_MISTAKES)
+
+
+def unavailable(reason: str):
+    """Skip - but in CI fail, so a missing piece cannot silently turn the test off."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"{reason} (CI=true: this test must run in CI)")
+    pytest.skip(reason)
+
+
+def test_learners_as_system_users_write_their_own_file_only():
+    """On a hub each learner's kernel runs as that learner's system user. In a folder made as WORKSHOP.md says (mode
+    1733: anyone may create, only the owner may list, the sticky bit keeps each file its owner's), each learner
+    writes their own file, cannot list the folder, and cannot replace another learner's file."""
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if os.geteuid() != 0 or shutil.which("runuser") is None or python is None:
+        unavailable("needs root, runuser and a system python3 (/usr/bin/python3) to act as two system users")
+    users = ["nobody", "daemon"]
+    base = Path(tempfile.mkdtemp(prefix="room-test-", dir="/tmp"))
+    try:
+        package = base / "code" / "helpers"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        for module in ("room.py", "exercises.py"):  # stdlib only: any python3 runs them
+            shutil.copy(REPO / "helpers" / module, package / module)
+        folder = base / "room"
+        folder.mkdir()
+        os.chmod(base, 0o755), os.chmod(base / "code", 0o755), os.chmod(package, 0o755), os.chmod(folder, 0o1733)
+        for p in package.iterdir():
+            os.chmod(p, 0o644)
+        script = ("import os\nfrom helpers import room\nfrom helpers.exercises import check_answer\n"
+                  "check_answer('Exercise 1', 1, 2, 'count again')\ncheck_answer('Exercise 2', 2, 2)\n"
+                  "print('error:', room.LAST_ERROR)\n"
+                  "try:\n    os.listdir(os.environ['SERIES_ROOM_DIR']); print('listed')\n"
+                  "except PermissionError:\n    print('cannot list')\n")
+
+        def run_as(user, name):
+            env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(base / "code"), room.ENV: str(folder),
+                   "JUPYTERHUB_USER": name, "JPY_SESSION_NAME": "01_dataset_pipeline.ipynb"}
+            return subprocess.run(["runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()),
+                                   python, "-c", script], capture_output=True, text=True, timeout=60, cwd="/")
+
+        for user in users:
+            result = run_as(user, user)
+            assert result.returncode == 0, result.stderr
+            assert result.stdout.splitlines()[-2:] == ["error: None", "cannot list"], result.stdout
+        state = room.read_room(folder)["01_dataset_pipeline"]
+        assert {u: {e: v["status"] for e, v in s.items()} for u, s in state.items()} == {
+            u: {"Exercise 1": "trying", "Exercise 2": "correct"} for u in users}
+        assert {p.name: p.owner() for p in folder.iterdir()} == {f"{u}--01_dataset_pipeline.json": u for u in users}
+
+        before = (folder / "nobody--01_dataset_pipeline.json").read_text()
+        forged = run_as("daemon", "nobody")  # daemon writes as if it were nobody: the sticky bit refuses
+        assert forged.returncode == 0, forged.stderr  # and the cell still does not fail
+        assert forged.stdout.startswith("Exercise 1: not yet") and "error: PermissionError" in forged.stdout
+        assert (folder / "nobody--01_dataset_pipeline.json").read_text() == before
+        assert sorted(p.name for p in folder.iterdir()) == sorted(f"{u}--01_dataset_pipeline.json" for u in users)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
