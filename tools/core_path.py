@@ -37,7 +37,7 @@ class CorePath:
     must_do: str | None  # named in the title cell
     minutes: int | None  # the block's minutes, named in the title cell
     going_deeper: bool  # has a "## Going deeper" section
-    words: int  # words to read on it: the markdown and the code (outputs and hidden solutions left out)
+    words: int  # words to read on it: the markdown, the code and the code shown by show_source (no hidden solutions)
 
     @property
     def reading_minutes(self) -> float:
@@ -48,6 +48,14 @@ class CorePath:
 def _outputs_text(cell) -> str:
     return "".join(o.get("text", "") or "".join(o.get("data", {}).get("text/plain", ""))
                    for o in cell.get("outputs", []))
+
+
+def _words(cell) -> int:
+    """Words a learner reads in a cell: its source, and the code that ``show_source`` prints as its output."""
+    words = len(HIDDEN.sub("", cell.source).split())
+    if cell.cell_type == "code" and "show_source(" in cell.source:
+        words += sum(len("".join(o.get("data", {}).get("text/markdown", "")).split()) for o in cell.outputs)
+    return words
 
 
 def core_path(path: Path) -> CorePath:
@@ -63,7 +71,7 @@ def core_path(path: Path) -> CorePath:
     m = CORE_LINE.search(cells[0].source) if cells else None
     return CorePath(name=path.name, cells=len(core), exercises=exercises, must_do=m and m.group(2),
                     minutes=m and int(m.group(1)), going_deeper=end < len(cells),
-                    words=sum(len(HIDDEN.sub("", c.source).split()) for c in core))
+                    words=sum(_words(c) for c in core))
 
 
 def main(argv: list[str]) -> int:
