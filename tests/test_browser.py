@@ -75,7 +75,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        unavailable("playwright is not installed: `make setup` installs it (environment.yml pins it)")
+        unavailable("playwright is not installed: `make setup-dev` installs it (environment.yml's dev-extras)")
     args = CHROMIUM_ARGS + (["--no-sandbox"] if os.geteuid() == 0 else [])  # Chromium's sandbox refuses root
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, args=args)
