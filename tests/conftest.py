@@ -109,7 +109,7 @@ def pytest_collection_modifyitems(config, items):
             warnings.warn(pytest.PytestWarning(
                 f"pytest-xdist's --dist loadgroup lost the group of {len(lost)} tests (e.g. {lost[0]}): pytest "
                 f"{pytest.__version__} with this pytest-xdist does not group tests (pytest-xdist#1386), so grouped "
-                "notebooks run apart and repeat work. Install environment.yml's pins: make setup"), stacklevel=1)
+                "notebooks run apart and repeat work. Install environment.yml's pins: make setup-dev"), stacklevel=1)
     return result
 
 
