@@ -19,7 +19,7 @@ view stays silent (:data:`LAST_ERROR` keeps the reason, for the instructor).
 The instructor reads the folder with ``python -m helpers.room /srv/room`` (a table per notebook, learners x
 exercises, and a summary line per exercise: how many done, how many stuck, the most common mistake), refreshed
 every few seconds (``--watch 10``) or printed once (``--once``); ``--html room.html`` also writes a page that
-reloads itself. Stdlib only.
+reloads itself, ``--serve 8050`` serves it. Stdlib only.
 """
 
 from __future__ import annotations
@@ -262,6 +262,29 @@ def render_html(folder: Path | str, refresh: int = 10, **kwargs) -> str:
             f"{datetime.now().strftime('%H:%M:%S')}</p>" + ("".join(body) or "<p>no status recorded yet</p>"))
 
 
+def serve(folder: Path | str, port: int = 0, host: str = "127.0.0.1", refresh: int = 10, **kwargs):
+    """Serve the room as a page that reloads itself, read afresh at every request, in a background thread; returns
+    the server (``server.server_address`` has the port; ``server.shutdown()`` stops it)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server name
+            body = render_html(folder, refresh=refresh, **kwargs).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # quiet: the terminal shows the table
+            pass
+
+    server = ThreadingHTTPServer((host, port), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.room", description="Show the workshop's room: learners "
                                      "x exercises, and per exercise how many are done, stuck, and the most common "
@@ -276,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks", type=Path, default=Path(__file__).resolve().parent.parent / "notebooks",
                         help="where to find each notebook's exercises (default: the series' notebooks/)")
     parser.add_argument("--html", type=Path, help="also write the room to this HTML page (it reloads itself)")
+    parser.add_argument("--serve", type=int, metavar="PORT", help="also serve that page on 127.0.0.1:PORT (--bind "
+                                                                  "to choose the address)")
+    parser.add_argument("--bind", default="127.0.0.1", help="the address --serve listens on (default 127.0.0.1)")
     args = parser.parse_args(argv)
     if not args.folder:
         parser.error(f"name the room's folder, or set {ENV}")
@@ -285,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         learners = [name for name in learners if name]
     kwargs = {"learners": learners, "notebooks": args.notebooks if args.notebooks.is_dir() else None,
               "only": args.notebook}
+    if args.serve is not None:
+        server = serve(args.folder, args.serve, args.bind, refresh=max(1, int(args.watch)), **kwargs)
+        print(f"The room's page: http://{args.bind}:{server.server_address[1]}/", file=sys.stderr)
     while True:
         text = render_text(args.folder, **kwargs)
         if args.html:

@@ -253,3 +253,17 @@ def test_learners_as_system_users_write_their_own_file_only():
         assert sorted(p.name for p in folder.iterdir()) == sorted(f"{u}--01_dataset_pipeline.json" for u in users)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_room_is_served_as_a_page(room_dir, monkeypatch, capsys):
+    import urllib.request
+
+    simulate_the_room(monkeypatch)
+    server = room.serve(room_dir, port=0, refresh=5)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/", timeout=10) as response:
+            page = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 'content="5"' in page and "<th>bob</th>" in page and "trying (2)" in page
