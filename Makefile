@@ -29,11 +29,12 @@ PYTEST_ARGS ?=
 # the order tests/conftest.py gives (notebooks first, the single unit tests last to fill in).
 XDIST ?= -n 2 --dist loadgroup --no-loadscope-reorder
 
-.PHONY: help setup setup-dev setup-tf221 tf221-if-possible lab test unit notebooks notebook execute nav lint train bench clean doctor
+.PHONY: help setup setup-dev setup-tf221 tf221-if-possible lab hub hub-install test unit notebooks notebook execute nav lint train bench clean doctor
 
 help:
 	@echo "make lab      open the series in JupyterLab (sets up .venv first if needed)"
 	@echo "make setup    the learner's environment only (.venv); make setup-dev adds the test and lint tools"
+	@echo "make hub      a workshop JupyterHub on this machine, one system user per learner (as root; WORKSHOP.md)"
 	@echo "make test     unit tests + every notebook under nbval (sets up first if needed)"
 	@echo "make unit     unit tests only, no notebook runs (fast)"
 	@echo "make notebooks  every notebook under nbval + the exercise solutions with Run All twice"
@@ -102,6 +103,33 @@ tf221-if-possible:
 lab: setup
 	cd "$(LAB_DIR)" && $(RUN) "$(BIN)/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS)
 
+# A workshop on this machine's JupyterHub (hub/jupyterhub_config.py; WORKSHOP.md, "Running it on a hub"). As root:
+# learners first (`.venv/bin/python -m hub.add_learners NAME ...`), then `make hub`; Ctrl-C stops the hub and every
+# learner's server. It installs JupyterHub into .venv (hub/requirements.txt, with environment.yml's pins as
+# constraints: nothing the kernel uses changes) and configurable-http-proxy from npm into hub/node_modules.
+HUB_ROOT ?= hub/state
+HUB_PORT ?= 8000
+HUB_STAMP := $(VENV)/.installed-hub
+CHP := hub/node_modules/.bin/configurable-http-proxy
+
+hub-install: $(HUB_STAMP) $(CHP)
+
+$(HUB_STAMP): $(STAMP) hub/requirements.txt
+	@grep -v '^-e' "$(VENV)/requirements.txt" > "$(VENV)/constraints.txt"
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -c "$(VENV)/constraints.txt" -r hub/requirements.txt
+	@touch "$@"
+
+$(CHP): hub/package.json hub/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found (Debian: apt-get install npm)" >&2; exit 1; }
+	npm ci --prefix hub --no-audit --no-fund --loglevel=error
+	@touch "$@"
+
+hub: setup hub-install
+	@mkdir -p "$(HUB_ROOT)" && chmod 700 "$(HUB_ROOT)"
+	@env=$$("$(BIN)/python" -m hub.public_env) && cd "$(HUB_ROOT)" && \
+	  $(RUN) HUB_ENV="$$env" HUB_ROOT="$(abspath $(HUB_ROOT))" HUB_PORT="$(HUB_PORT)" \
+	  exec "$(BIN)/jupyterhub" -f "$(abspath hub/jupyterhub_config.py)"
+
 test: setup-dev tf221-if-possible
 	$(RUN) "$(BIN)/python" -m pytest $(XDIST) $(PYTEST_ARGS)
 
@@ -122,11 +150,12 @@ notebook: setup-dev
 	  name=$$(basename "$$nb"); \
 	  $(RUN) RUN_ALL_TWICE=all "$(BIN)/python" -m pytest tests/test_notebooks.py -k "$$name" $(PYTEST_ARGS)
 
-execute: setup
+# each notebook in the kernel its metadata names: python3 (.venv), or 09's tf221-keras3 (.venv-tf221)
+execute: setup $(if $(filter notebooks/09_%,$(NOTEBOOKS)),setup-tf221)
 	@for nb in $(NOTEBOOKS); do \
 	  echo "executing $$nb"; start=$$(date +%s); \
 	  $(RUN) "$(BIN)/jupyter" nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=$$("$(BIN)/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["metadata"]["kernelspec"]["name"])' "$$nb") \
 	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	  echo "  $$nb: $$(( $$(date +%s) - start )) s"; \
 	done
