@@ -55,7 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, default=42, help="graph-level random seed (initial weights, shuffling)")
     ap.add_argument("--no_export", action="store_true", help="skip exporting a SavedModel at the end")
     ap.add_argument("--no_progress", action="store_true", help="no progress bar (plain log lines only)")
+    ap.add_argument("--predictions_file", default=None,
+                    help="after the export, predict the test images with the SavedModel and write them, their labels, "
+                         "classes and probabilities to this .npz file (notebook 09 compares TensorFlow 2.21 with it)")
     return ap
+
+
+def write_predictions(filename, saved_model_dir, mnist) -> None:
+    """Predict ``mnist``'s test images with the SavedModel and save images, labels, classes and probabilities."""
+    import numpy as np
+
+    from helpers.inference import predict_saved_model
+
+    classes, probabilities = predict_saved_model(saved_model_dir, mnist.test_images, check_background=False)
+    np.savez_compressed(filename, images=mnist.test_images, labels=mnist.test_labels, classes=classes,
+                        probabilities=probabilities)
+    print(f"Predictions of the SavedModel on {len(classes):,} test images: {filename}")
 
 
 def _positive(ap, name, value):
@@ -123,5 +138,7 @@ def main(argv=None) -> int:
         option = ", check_background=False" if mnist.name == "Fashion-MNIST" else ""
         print(f"Predict with it: from helpers.inference import predict_saved_model; "
               f"predict_saved_model({str(path)!r}, images{option})")
+        if args.predictions_file:
+            write_predictions(args.predictions_file, path, mnist)
     print(f"TensorBoard: tensorboard --logdir {args.model_dir}")
     return 0

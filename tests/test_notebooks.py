@@ -40,7 +40,8 @@ import nbformat
 import pytest
 from conftest import REPO
 
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Notebook 09 runs in the second environment's kernel (TensorFlow 2.21): tests/test_tf221.py runs it there.
+NOTEBOOKS = sorted(p for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb") if not p.name.startswith("09_"))
 EXERCISE = re.compile(r"(Exercise \d+\w*): (?:correct!|not answered yet|not yet)")
 IGNORE_OUTPUT = "nbval-ignore-output"
 

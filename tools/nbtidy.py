@@ -23,6 +23,9 @@ import nbformat
 
 NAV_MARK = "<!-- NAVIGATION -->"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: Notebook 09's kernel: the second environment (environment-tf221.yml, `make setup-tf221`); kept when named
+KERNELSPEC_TF221 = {"display_name": "Python 3.12 · TensorFlow 2.21 · Keras 3", "language": "python",
+                    "name": "tf221-keras3"}
 CONTENTS = "00_start_here.ipynb"
 
 
@@ -47,7 +50,8 @@ def is_nav(cell) -> bool:
 
 def tidy(nb) -> None:
     widgets = nb.metadata.get("widgets")  # saved widget state lets JupyterLab redraw the progress bars
-    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    tf221 = nb.metadata.get("kernelspec", {}).get("name") == KERNELSPEC_TF221["name"]
+    nb.metadata = {"kernelspec": dict(KERNELSPEC_TF221 if tf221 else KERNELSPEC), "language_info": {"name": "python"}}
     if widgets:
         nb.metadata["widgets"] = widgets
     for cell in nb.cells:
