@@ -6,7 +6,8 @@ log in through the hub's login page, open their own copy of notebook 03 and Run 
 inline TensorBoard loads through /user/<name>/proxy/<port>/ and shows that learner's own run. Then the refusals,
 each asserted: B opening A's TensorBoard through the proxy, B opening A's server, B reading A's runs/ from a kernel
 and from a shell, and requests without a login to either learner's proxy (and to the proxy's API). Last, stopping the
-hub leaves no process of it or of the learners and no listening port behind.
+hub leaves no process of it or of the learners and no listening port behind. The instructor's room view is on
+(SERIES_ROOM_DIR, passed on by the hub): both learners' check cells record their status there.
 
 Needs root (system users), npm (configurable-http-proxy) and Chromium: skipped without them, except in CI
 (``CI=true``), where it fails.
@@ -23,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -60,6 +62,7 @@ class Hub:
     ports: dict[str, int]
     learners: dict[str, str]  # name: password
     log: Path
+    room: Path  # SERIES_ROOM_DIR of every learner's kernel
     pids: set[int] = field(default_factory=set)  # every process seen of the hub (and its proxy), for the end check
     seen_ports: set[int] = field(default_factory=set)  # learners' servers and boards
 
@@ -114,7 +117,7 @@ def hub(tmp_path_factory):
     root = tmp_path_factory.mktemp("hub")
     tag = secrets.token_hex(3)
     names = [f"hubt{tag}a", f"hubt{tag}b"]
-    hub = None
+    hub = room = None
     try:
         made = add_learners(root, *names)
         assert made.returncode == 0, made.stdout + made.stderr
@@ -123,12 +126,15 @@ def hub(tmp_path_factory):
         assert sorted(learners) == names, learners
         ports = {"HUB_PORT": free_port(), "HUB_API_PORT": free_port(), "HUB_PROXY_API_PORT": free_port()}
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-        env.update({k: str(v) for k, v in ports.items()}, TMPDIR=str(root))
+        # the instructor's room view, set up as WORKSHOP.md says: a folder learners may write to but not list
+        room = Path(tempfile.mkdtemp(prefix="hub-room-"))
+        room.chmod(0o1733)
+        env.update({k: str(v) for k, v in ports.items()}, TMPDIR=str(root), SERIES_ROOM_DIR=str(room))
         log = root / "hub.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen(["make", "-s", "hub", f"HUB_ROOT={root}", f"HUB_PORT={ports['HUB_PORT']}"],
                                     cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        hub = Hub(f"http://127.0.0.1:{ports['HUB_PORT']}", root, proc, ports, learners, log)
+        hub = Hub(f"http://127.0.0.1:{ports['HUB_PORT']}", root, proc, ports, learners, log, room)
         wait_for(f"{hub.url}/hub/api", proc, log, timeout=600)  # `make hub` first installs JupyterHub and the proxy
         hub.note_processes()
         hub.chromium = chromium
@@ -138,6 +144,8 @@ def hub(tmp_path_factory):
             if hub is not None:
                 stop_hub(hub)
         finally:
+            if room is not None:
+                shutil.rmtree(room, ignore_errors=True)
             removed = add_learners(root, "--remove", *names)
             leftover = [n for n in names if Path(f"/home/{n}").exists() or _user_exists(n)]
             assert removed.returncode == 0 and not leftover, (removed.stdout + removed.stderr, leftover)
@@ -362,6 +370,18 @@ def test_two_learners_on_the_hub(hub, browser):
         usage.sample()
         hub.note_processes()
         print(f"\nRun All of {NOTEBOOK} by two learners at once: {ran:.0f} s; what each used:\n{usage.report()}")
+
+        # the room view: each learner's check cells recorded their status (nothing answered: not started)
+        from helpers.room import read_room
+
+        seen_room = read_room(hub.room).get(NOTEBOOK.removesuffix(".ipynb"), {})
+        assert sorted(seen_room) == [a, b], f"the room view shows {sorted(seen_room)} for {NOTEBOOK}"
+        statuses = {e["status"] for entries in seen_room.values() for e in entries.values()}
+        assert statuses == {"not started"} and all(len(entries) >= 2 for entries in seen_room.values()), seen_room
+        shown = subprocess.run([sys.executable, "-m", "helpers.room", str(hub.room), "--once"], cwd=REPO,
+                               capture_output=True, text=True, timeout=60)
+        assert shown.returncode == 0 and a in shown.stdout and b in shown.stdout, shown.stdout + shown.stderr
+        print(shown.stdout)
 
         # --- nobody gets in where they don't belong ---------------------------------------------------------
         page_b = pages[b]
