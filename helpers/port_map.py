@@ -106,7 +106,8 @@ ENTRIES: tuple[Entry, ...] = (
        "helpers.experiment.Experiment (this series' re-creation, same arguments); TensorFlow's own API: "
        "tf.estimator.train_and_evaluate(estimator, tf.estimator.TrainSpec(...), tf.estimator.EvalSpec(...))",
        "no Experiment and no Estimator: model.fit(train_ds, epochs=..., steps_per_epoch=..., "
-       "validation_data=eval_ds, validation_freq=..., callbacks=[...]) on a keras.Model",
+       "validation_data=eval_ds, validation_freq=..., callbacks=[...]) on a keras.Model; notebook 09 runs each "
+       "job (helpers/keras3_experiment.py)",
        Teach(NB03, "The post's `experiment_fn`", "Experiment"), "migrating_estimator"),
     _e(("tf.contrib.learn.learn_runner", "tf.contrib.learn.learn_runner.run"), "contrib", "learn_runner.run",
        "helpers.learn_runner.run(experiment_fn, run_config, schedule, hparams) (this series); TensorFlow's own API: "

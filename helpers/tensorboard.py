@@ -31,12 +31,23 @@ def _accumulator(path: Path):
     return acc
 
 
+def _by_step(events) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, values) from (wall_time, step, value) events, in step order; the newest value of a step wins."""
+    by_step = {step: value for _, step, value in sorted(events, key=lambda event: event[0])}
+    steps = np.array(sorted(by_step), dtype=np.int64)
+    return steps, np.array([by_step[s] for s in steps], dtype=np.float64)
+
+
 def read_scalars(model_dir) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """``{run: {tag: (steps, values)}}`` for every run in ``model_dir`` ('.' is training, 'eval' ...).
+    """``{run: {tag: (steps, values)}}`` for every run in ``model_dir`` ('.' is training, 'eval' ...): an
+    Estimator's TF 1 scalar summaries, and TF 2 ones (Keras' TensorBoard callback writes ``train/`` and
+    ``validation/``).
 
     Several event files in one folder (a resumed run writes a new one) are read together, in step order;
     when a step appears twice (a run restarted from an older checkpoint), the newest value wins.
     """
+    from tensorboard.util import tensor_util
+
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
         raise FileNotFoundError(f"{model_dir}: no such model directory")
@@ -46,11 +57,15 @@ def read_scalars(model_dir) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]
         acc = _accumulator(folder)
         tags = {}
         for tag in acc.Tags()["scalars"]:
-            by_step = {}
-            for event in sorted(acc.Scalars(tag), key=lambda e: e.wall_time):
-                by_step[event.step] = event.value
-            steps = np.array(sorted(by_step), dtype=np.int64)
-            tags[tag] = (steps, np.array([by_step[s] for s in steps], dtype=np.float64))
+            tags[tag] = _by_step((event.wall_time, event.step, event.value) for event in acc.Scalars(tag))
+        try:  # TF 2 summaries (tf.summary.scalar, Keras' TensorBoard callback): tensors of the scalars plugin
+            tf2_scalars = acc.PluginTagToContent("scalars")
+        except KeyError:
+            tf2_scalars = {}
+        for tag in acc.Tags()["tensors"]:
+            if tag not in tags and tag in tf2_scalars:
+                tags[tag] = _by_step((event.wall_time, event.step, float(tensor_util.make_ndarray(event.tensor_proto)))
+                                     for event in acc.Tensors(tag))
         if tags:
             runs[folder.relative_to(model_dir).as_posix()] = tags
     if not runs:

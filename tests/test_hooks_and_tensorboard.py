@@ -79,6 +79,25 @@ def test_read_scalars_finds_training_and_evaluation_curves(trained_dir):
     assert steps.tolist() == [20, 40] and all(0 <= v <= 1 for v in values)
 
 
+def test_read_scalars_reads_tf2_summaries_too_and_the_newest_value_of_a_step_wins(tmp_path):
+    """Keras' TensorBoard callback (notebook 07, and 09 in TensorFlow 2.21) writes TF 2 summaries: tensors with the
+    scalars plugin, not TF 1 scalar events. A process that resumed from a backup writes some steps again."""
+    import time
+
+    for values in ({10: 0.5, 20: 0.6}, {20: 0.7, 30: 0.8}):  # a first process, then a resumed one
+        writer = tf.summary.create_file_writer(str(tmp_path / "validation"))
+        with writer.as_default():
+            for step, value in values.items():
+                tf.summary.scalar("evaluation_accuracy_vs_iterations", value, step=step)
+                tf.summary.text("note", "not a scalar", step=step)
+        writer.close()
+        time.sleep(0.01)
+    steps, values = read_scalars(tmp_path)["validation"]["evaluation_accuracy_vs_iterations"]
+    assert steps.tolist() == [10, 20, 30]
+    assert values == pytest.approx([0.5, 0.7, 0.8])
+    assert "note" not in read_scalars(tmp_path)["validation"]
+
+
 def test_read_scalars_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such model directory"):
         read_scalars(tmp_path / "missing")

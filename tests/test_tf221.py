@@ -178,6 +178,14 @@ def test_each_wrong_mapping_gets_the_hint_that_names_it(tf221_results):
         assert lines[label].startswith(f"{label}: not yet") and words in lines[label], lines[label]
 
 
+def test_the_keras3_experiment_program_names_a_missing_model(python221, tmp_path):
+    result = subprocess.run([str(python221), "-m", "helpers.keras3_experiment", "--model", str(tmp_path / "no.keras"),
+                             "--work_dir", str(tmp_path / "run")], cwd=REPO, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 2 and "no model file" in result.stderr and "notebook 09" in result.stderr, result.stderr
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.notebook
 def test_notebook_09_under_nbval_in_the_tf221_kernel(python221, tmp_path):
     """nbval (strict) on 09 in .venv-tf221 with the solution in place, as tests/test_notebooks.py does for the
