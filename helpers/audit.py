@@ -8,20 +8,29 @@ what replaces it in TensorFlow 2.21 with Keras 3, and the notebook and section o
 summary counts the uses per category. The replacements come from :mod:`helpers.port_map`, the same table notebook
 09 shows.
 
-It reads the code with :mod:`ast` and never runs or imports it (nor TensorFlow), so it follows what the code
-names, not how the text looks: ``import tensorflow as tf``, ``import tensorflow.compat.v1 as tf``,
-``from tensorflow.contrib import learn as L`` then ``L.Experiment``, ``from tensorflow.contrib.learn import
-learn_runner``, ``from tensorflow.contrib.learn import *`` then a bare ``Experiment``, nested chains such as
+It reads the code with :mod:`ast` and never runs or imports it (nor TensorFlow), so it follows what the code names,
+not how the text looks: ``import tensorflow as tf``, ``import tensorflow.compat.v1 as tf``, ``from
+tensorflow.contrib import learn as L`` then ``L.Experiment``, ``from tensorflow.contrib.learn import learn_runner``,
+``from tensorflow.contrib.learn import *`` then a bare ``Experiment``, nested chains such as
 ``tf.contrib.learn.learn_runner.run``, ``slim = tf.contrib.slim``, imports from TF 1.x's internal modules
-(``tensorflow.contrib.learn.python.learn...``), ``import tf_slim as slim``, and this series' ``helpers.tf1``; a
-function's parameter or local variable of the same name hides an import, as in Python. Notebooks: the code cells are
-read in order as one module; IPython magics and shell lines (``%...``, ``!...``, ``x = !...``, ``name?``) are
-skipped (the statement after ``%time`` or ``%timeit`` is read), and cells under a ``%%`` cell magic other than
-``%%time``/``%%timeit``/``%%capture``/``%%prun`` are not Python and are skipped.
-Beyond names it finds the TF 1.x methods ``make_initializable_iterator()``, ``make_one_shot_iterator()``,
-``export_savedmodel()``, the ``feed_dict=`` argument of ``Session.run``, the string ``'TF_CONFIG'``, and TF_CONFIG
-task types ('master', 'chief', 'worker', 'ps', 'evaluator') in cluster-spec and task dicts (also in JSON strings)
-and in comparisons with a ``task_type``.
+(``tensorflow.contrib.learn.python.learn...``), ``import tf_slim as slim``, ``getattr(tf, "Session")``, and this
+series' ``helpers.tf1`` (and ``helpers.experiment``, ``helpers.hparams``, ... in a file inside this series'
+checkout: a project's own ``helpers`` package is not taken for this series'); a function's parameter or local
+variable of the same name hides an import, as in Python. ``import tensorflow.compat.v1 as tf`` is itself reported
+(category ``compat_v1``): every ``tf.X`` in that file is TF 1.x's, and the names that TF 2 dropped are reported as
+well. Notebooks: the code cells are read in order as one module; IPython magics and shell lines (``%...``, ``!...``,
+``x = !...``, ``name?``) are skipped (the statement after ``%time``, ``%timeit -n1 ...`` or ``r = %time`` is read),
+and cells under a ``%%`` cell magic other than ``%%time``/``%%timeit``/``%%capture``/``%%prun`` are not Python and
+are skipped. Beyond names it finds the TF 1.x methods ``make_initializable_iterator()``,
+``make_one_shot_iterator()``, ``export_savedmodel()``, the attributes
+``output_shapes``/``output_types``/``output_classes``, the ``feed_dict=`` argument of ``Session.run``, the string
+``'TF_CONFIG'``, and TF_CONFIG task types ('master', 'chief', 'worker', 'ps', 'evaluator') in cluster-spec and task
+dicts (also in JSON strings), in ``TaskType.MASTER``, and in comparisons with a ``task_type``, a ``job_name`` or a
+task's ``'type'`` (``job_name in ('ps', 'worker')``).
+
+A line that does not parse (Python 2's ``print "x"``, IPython's ``if x: !ls``) is named as an error, with a hint
+to run ``2to3`` where it looks like Python 2, and is read as ``pass``, so that the rest of the file is still read.
+Files that are neither UTF-8 nor declare their coding are read as Latin-1.
 
 Where ``tf_upgrade_v2`` fits. TensorFlow ships ``tf_upgrade_v2`` (``tf_upgrade_v2 --intree old/ --outtree new/``).
 It rewrites the TF 1.x names that TF 2 renamed, mostly to ``tf.compat.v1.X`` (``tf.placeholder`` becomes
@@ -36,8 +45,8 @@ audit before it, to see the whole job, or after it, to see what is left: it read
 pieces and ``tf.contrib``; renamed core ops (``tf.random_normal`` -> ``tf.random.normal``) are ``tf_upgrade_v2``'s
 job.
 
-Exit status: 0 when every file was read and nothing was found; 1 when anything was found or a file could not be
-read or parsed (that file is named, with the line of its syntax error, and the audit goes on); 2 on a usage error
+Exit status: 0 when every file was read and nothing was found; 1 when anything was found or a file could not be read
+or parsed in full (that file is named, with the line of its syntax error, and the audit goes on); 2 on a usage error
 (a path that does not exist, no ``.py``/``.ipynb`` file to read, a bad option).
 
 ``--format json`` prints one JSON object (schema ``helpers.audit/1``; new keys may be added, none is removed or
@@ -71,10 +80,13 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import io
 import json
 import os
+import re
 import sys
 import textwrap
+import tokenize
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,6 +239,23 @@ def _has_compat_v1(parts) -> bool:
     return any(parts[i:i + 2] == ["compat", "v1"] for i in range(len(parts) - 1))
 
 
+_TASK_TYPE_NAMES = ("task_type", "job_name", "task_name")
+
+
+def _names_a_task_type(node) -> bool:
+    """`x.task_type`, `job_name`, `task["type"]`, `task.get("type")`: an expression that holds a task type."""
+    parts = _chain(node)
+    if parts is not None:
+        return parts[-1].endswith(_TASK_TYPE_NAMES)
+    key = None
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+          and node.args):
+        key = node.args[0]
+    return isinstance(key, ast.Constant) and key.value in ("type", *_TASK_TYPE_NAMES)
+
+
 def _role_value(node) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ROLES:
         return node.value
@@ -236,8 +265,9 @@ def _role_value(node) -> str | None:
 class _Auditor(ast.NodeVisitor):
     """Visits one module (a file, or a notebook's code cells in order) and collects its findings."""
 
-    def __init__(self, path: str, module_names: set[str]):
+    def __init__(self, path: str, module_names: set[str], series_helpers: bool = True):
         self.path = path
+        self.series_helpers = series_helpers  # whether `helpers` is this series' package (see _series_helpers)
         self.cell: int | None = None
         self.findings: list[Finding] = []
         self.scopes = [_Scope("module")]
@@ -254,7 +284,7 @@ class _Auditor(ast.NodeVisitor):
                 min_parts: int = 0, catch_all: bool = True) -> bool:
         """Report ``path`` (a dotted import path) if the port map knows it; True when reported. ``min_parts``: the
         match must be longer than that many parts; ``catch_all``: whether a catch-all key (tf.contrib.*) counts."""
-        canonical = port_map.canonical_module(path)
+        canonical = self._canonical(path)
         if canonical is None:
             return False
         found = port_map.lookup(canonical)
@@ -265,6 +295,9 @@ class _Auditor(ast.NodeVisitor):
             self._add(node, written, canonical, COMPAT_V1, kind)
             return True
         return False
+
+    def _canonical(self, path: str) -> str | None:
+        return port_map.canonical_module(path, series_helpers=self.series_helpers)
 
     # -- names
     def _binding(self, name: str) -> _Binding | None:
@@ -284,9 +317,12 @@ class _Auditor(ast.NodeVisitor):
         if parts[0] in self.module_names or parts[0] in _BUILTINS:
             return False
         kind = "name" if len(parts) == 1 else "attribute"
-        for catch_all in (False, True):  # a module that has the name before one whose catch-all would take any name
+        # A module that has the name comes before one whose catch-all would take any name; and a catch-all only
+        # when one star import is the only place the name can come from (`from numpy import *` beside it could
+        # have given `array`).
+        for catch_all in (False, True)[:1 + (len(set(self.stars)) == 1)]:
             for module in reversed(self.stars):
-                module_canonical = port_map.canonical_module(module)
+                module_canonical = self._canonical(module)
                 if module_canonical is not None and self._report(
                         node, written, ".".join([module, *parts]), kind, _has_compat_v1(module.split(".")),
                         min_parts=len(module_canonical.split(".")), catch_all=catch_all):
@@ -301,6 +337,9 @@ class _Auditor(ast.NodeVisitor):
         if binding.path is None:
             return False
         path = ".".join([binding.path, *parts[1:]])
+        if len(parts) > 2 and parts[-2] == "TaskType" and parts[-1].lower() in ROLES and self._canonical(path):
+            self._role(node, parts[-1].lower(), written)  # tf.contrib.learn.TaskType.MASTER, RunConfig's TaskType
+            return True
         return self._report(node, written, path, "name" if len(parts) == 1 else "attribute",
                             explicit_compat=binding.explicit_compat or _has_compat_v1(parts))
 
@@ -327,6 +366,14 @@ class _Auditor(ast.NodeVisitor):
             self._add(node, f"{node.arg}=", canonical, port_map.entry(canonical), "keyword")
         self.generic_visit(node)
 
+    def visit_Call(self, node: ast.Call) -> None:
+        func, args = node.func, node.args
+        if (isinstance(func, ast.Name) and func.id == "getattr" and self._binding("getattr") is None
+                and len(args) >= 2 and isinstance(args[1], ast.Constant) and isinstance(args[1].value, str)
+                and args[1].value.isidentifier() and (parts := _chain(args[0])) is not None):
+            self._reference(node, [*parts, args[1].value])  # getattr(tf, "Session") is tf.Session
+        self.generic_visit(node)
+
     # -- imports
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -336,7 +383,8 @@ class _Auditor(ast.NodeVisitor):
                 first = alias.name.split(".")[0]
                 self._bind(first, _Binding(first))
             written = f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
-            self._report(node, written, alias.name, "import")
+            if not self._report(node, written, alias.name, "import"):
+                self._whole_compat_v1(node, written, alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
@@ -353,7 +401,14 @@ class _Auditor(ast.NodeVisitor):
             path = f"{module}.{alias.name}"
             self._bind(alias.asname or alias.name, _Binding(path, explicit))
             written = f"from {module} import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
-            self._report(node, written, path, "import", explicit)
+            if not self._report(node, written, path, "import", explicit):
+                self._whole_compat_v1(node, written, path)
+
+    def _whole_compat_v1(self, node, written: str, path: str) -> None:
+        """`import tensorflow.compat.v1 as tf` (what tf_upgrade_v2 leaves alone): the module's every tf.X is TF 1.x's,
+        names that TF 2 kept included, so the import itself is reported; the names this map knows are reported too."""
+        if self._canonical(path) == "tf" and _has_compat_v1(path.split(".")):
+            self._add(node, written, "tf.compat.v1", COMPAT_V1, "import")
 
     # -- assignments: `slim = tf.contrib.slim` makes an alias, any other value a plain variable
     def _alias_of(self, value) -> _Binding:
@@ -364,7 +419,7 @@ class _Auditor(ast.NodeVisitor):
         if binding is None or binding.path is None:
             return _LOCAL
         path = ".".join([binding.path, *parts[1:]])
-        if port_map.canonical_module(path) is None:
+        if self._canonical(path) is None:
             return _LOCAL
         return _Binding(path, binding.explicit_compat or _has_compat_v1(parts))
 
@@ -479,7 +534,7 @@ class _Auditor(ast.NodeVisitor):
             for value in node.values:
                 self.visit(value)
             return
-        if "type" in keys and set(keys) <= {"type", "index"}:  # a task: {"type": "worker", "index": 0}
+        if "type" in keys and set(keys) <= {"type", "index", "trial"}:  # a task: {"type": "worker", "index": 0}
             value = node.values[keys.index("type")]
             if _role_value(value):
                 self._role(value, value.value)
@@ -490,12 +545,15 @@ class _Auditor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
+        """`config.task_type == 'master'`, `job_name in ('ps', 'worker')`, `task.get('type') != 'chief'`, ..."""
         operands = [node.left, *node.comparators]
-        if any((_chain(o) or [""])[-1].endswith("task_type") for o in operands):
+        if any(_names_a_task_type(o) for o in operands):
             for operand in operands:
-                if _role_value(operand):
-                    self._role(operand, operand.value)
-                else:
+                values = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
+                roles = [v for v in values if _role_value(v)]
+                for value in roles:
+                    self._role(value, value.value)
+                if not roles:
                     self.visit(operand)
             return
         self.generic_visit(node)
@@ -521,6 +579,19 @@ def _roles_in_json(value) -> list[str]:
     return roles
 
 
+def _timed_statement(text: str) -> str | None:
+    """The statement that `%time stmt` or `%timeit -n1 -r 3 stmt` runs; None for any other line."""
+    magic, _, rest = text.partition(" ")
+    if magic not in ("%time", "%timeit"):
+        return None
+    words = rest.split()
+    while words and words[0].startswith("-"):  # %timeit's options: -n1, -n 1, -r3, -t, -c, -q, -o, -p3
+        option = words.pop(0)
+        if option in ("-n", "-r", "-p") and words:
+            words.pop(0)
+    return " ".join(words) if words else None
+
+
 def _strip_magics(source: str) -> str | None:
     """A code cell's source with IPython magics and shell lines blanked (line numbers kept); None when the cell is
     not Python (a %%bash, %%writefile, ... cell)."""
@@ -533,11 +604,14 @@ def _strip_magics(source: str) -> str | None:
     kept = []
     for line in lines:
         stripped = line.strip()
-        magic, _, statement = stripped.partition(" ")
-        if magic in ("%time", "%timeit") and statement and not statement.startswith("-"):
-            kept.append(line[:len(line) - len(line.lstrip())] + statement.lstrip())  # IPython runs it: read it
-            continue
+        indent = line[:len(line) - len(line.lstrip())]
         rhs = stripped.split("=", 1)[1].lstrip() if "=" in stripped and "==" not in stripped else ""
+        timed = _timed_statement(stripped)
+        if timed is None and rhs and (timed := _timed_statement(rhs)) is not None:
+            timed = stripped.split("=", 1)[0].rstrip() + " = " + timed  # r = %time f(): r = f()
+        if timed:
+            kept.append(indent + timed)  # IPython runs the statement after %time / %timeit: read it
+            continue
         if (stripped.startswith(("%", "!")) or rhs.startswith(("%", "!"))
                 or (stripped.endswith("?") and "#" not in stripped)):
             kept.append("")
@@ -553,43 +627,105 @@ def _notebook_cells(text: str) -> list[tuple[int, str]]:
         cells = [c for sheet in notebook.get("worksheets", []) for c in sheet.get("cells", [])]
     code = []
     for index, cell in enumerate(cells):
-        if cell.get("cell_type") == "code":
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", cell.get("input", ""))
-            code.append((index, "".join(source) if isinstance(source, list) else source))
+            if isinstance(source, list) and all(isinstance(line, str) for line in source):
+                source = "".join(source)
+            code.append((index, source if isinstance(source, str) else None))  # None: not text, reported
     return code
 
 
-def _parse(source, path: str, cell: int | None, errors: list[ParseError]) -> ast.Module | None:
+def _decode(data: bytes) -> str:
+    """UTF-8, or Latin-1 for the old files that are neither UTF-8 nor declare their coding (the names this audit
+    looks for are ASCII either way)."""
     try:
-        return ast.parse(source, filename=path)
-    except SyntaxError as error:
-        reason = error.msg or "invalid syntax"
-        errors.append(ParseError(path, cell, error.lineno, f"{type(error).__name__}: {reason}"))
-    except ValueError as error:  # e.g. null bytes
-        errors.append(ParseError(path, cell, None, f"cannot parse: {error}"))
-    return None
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
-def audit_source(source: str | bytes, path: str = "<source>", notebook: bool = False) -> Report:
-    """Audit one file's content (a .py file's text or bytes, or a notebook's JSON)."""
+_PY2 = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)", re.M)
+
+
+def _parse(source, path: str, cell: int | None, errors: list[ParseError]) -> ast.Module | None:
+    """Parse a file or a cell. A line that does not parse (Python 2's `print "x"`, IPython's `if x: !ls`) is named
+    as an error and read as `pass`, so that the rest of the file is still audited (up to _MAX_SKIPPED lines)."""
+    if isinstance(source, bytes):
+        try:  # a coding line, a byte-order mark, or UTF-8
+            source = source.decode(tokenize.detect_encoding(io.BytesIO(source).readline)[0])
+        except (SyntaxError, LookupError, UnicodeDecodeError):
+            source = _decode(source)
+    lines = source.split("\n")
+    first: SyntaxError | None = None
+    skipped: list[int] = []
+    while True:
+        try:
+            tree = ast.parse("\n".join(lines), filename=path)
+            break
+        except SyntaxError as error:
+            first = first or error
+            line = error.lineno
+            if line is None or not 1 <= line <= len(lines) or line in skipped or len(skipped) >= _MAX_SKIPPED:
+                tree = None
+                break
+            skipped.append(line)
+            text = lines[line - 1]
+            lines[line - 1] = text[:len(text) - len(text.lstrip())] + "pass"
+        except ValueError as error:  # e.g. null bytes
+            errors.append(ParseError(path, cell, None, f"cannot parse: {error}"))
+            return None
+    if first is not None:
+        reason = first.msg or "invalid syntax"
+        if _PY2.search(source):
+            reason += " (Python 2 code? Convert a copy with 2to3 first, then audit the copy)"
+        if tree is None:
+            reason += "; the file was not read" if cell is None else "; the cell was not read"
+        elif len(skipped) > 1:
+            reason += f"; {len(skipped)} lines that do not parse were read as `pass`, the rest was read"
+        else:
+            reason += "; that line was read as `pass`, the rest was read"
+        errors.append(ParseError(path, cell, first.lineno, f"{type(first).__name__}: {reason}"))
+    return tree
+
+
+_MAX_SKIPPED = 50
+
+
+def audit_source(source: str | bytes, path: str = "<source>", notebook: bool = False,
+                 series_helpers: bool = True) -> Report:
+    """Audit one file's content (a .py file's text or bytes, or a notebook's JSON). ``series_helpers``: read
+    ``helpers.experiment``, ``helpers.learn_runner``, ... as this series' re-creations of TF 1.x pieces."""
     errors: list[ParseError] = []
     trees: list[tuple[int | None, ast.Module]] = []
     if notebook:
         try:
-            cells = _notebook_cells(source.decode("utf-8") if isinstance(source, bytes) else source)
+            cells = _notebook_cells(_decode(source) if isinstance(source, bytes) else source)
         except (ValueError, AttributeError, TypeError) as error:
             line = getattr(error, "lineno", None)
             errors.append(ParseError(path, None, line, f"not a readable notebook: {error}"))
             cells = []
         for index, cell_source in cells:
+            if cell_source is None:
+                errors.append(ParseError(path, index, None, "the cell's source is not text"))
+                continue
             code = _strip_magics(cell_source)
             if code is not None and (tree := _parse(code, path, index, errors)) is not None:
                 trees.append((index, tree))
     elif (tree := _parse(source, path, None, errors)) is not None:
         trees.append((None, tree))
     module_names = set().union(*(_bound_names(tree.body) for _, tree in trees)) if trees else set()
-    findings = _Auditor(path, module_names).run(trees)
+    findings = _Auditor(path, module_names, series_helpers).run(trees)
     return Report([path], sorted(findings, key=Finding.sort_key), errors)
+
+
+def _series_helpers(file: Path) -> bool:
+    """Whether ``helpers`` in this file is this series' package: the nearest folder above it with a ``helpers``
+    package or module is this series' checkout. A project's own ``helpers`` (a common name) is not read as the
+    series' re-created Experiment, HParams, ...; ``helpers.tf1`` is read as TensorFlow 1.x in either case."""
+    for folder in file.resolve().parents:
+        if (folder / "helpers" / "__init__.py").is_file() or (folder / "helpers.py").is_file():
+            return (folder / "helpers" / "port_map.py").is_file()
+    return False
 
 
 def _is_skipped_dir(path: Path) -> bool:
@@ -628,7 +764,7 @@ def audit_files(files) -> Report:
             report.files.append(name)
             report.errors.append(ParseError(name, None, None, f"cannot read: {error.strerror or error}"))
             continue
-        one = audit_source(data, name, notebook=file.suffix == ".ipynb")
+        one = audit_source(data, name, notebook=file.suffix == ".ipynb", series_helpers=_series_helpers(file))
         report.files.append(name)
         report.findings += one.findings
         report.errors += one.errors
@@ -668,7 +804,7 @@ def format_text(report: Report, width: int = 110) -> str:
         name = f.written if same else f"{f.written}  ({f.canonical})"
         out.append(f"{f.location}: {name}  [{f.entry.category} #{number[f.entry.id]}]")
     for e in report.errors:
-        out.append(f"{e.location}: error: {e.message}; skipped")
+        out.append(f"{e.location}: error: {e.message}")
     if symbols:
         out += ["", "What replaces each (#n above), and where this series teaches it:"]
         for e in symbols:
@@ -684,7 +820,8 @@ def format_text(report: Report, width: int = 110) -> str:
     files_with = len({f.path for f in report.findings})
     out += ["", f"Summary: {_plural(len(report.findings), 'TF 1.x use')} of {_plural(len(symbols), 'piece')} in "
                 f"{files_with} of {_plural(len(report.files), 'file')} read"
-                + (f"; {len(report.errors)} could not be parsed" if report.errors else "")]
+                + (f"; {_plural(len({e.path for e in report.errors}), 'file')} not read in full (errors above)"
+                   if report.errors else "")]
     for category, count in report.by_category().items():
         if count:
             out.append(f"  {category:<16}{count:>5}  {CATEGORIES[category]}")

@@ -46,6 +46,7 @@ NB04 = "04_inference.ipynb"
 NB06 = "06_distributed_experiment.ipynb"
 NB07 = "07_canned_estimators_and_keras.ipynb"
 NB08 = "08_hyperparameter_sweep.ipynb"
+NB09 = "09_leaving_tf215.ipynb"
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,11 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.data.Dataset (moved to core in TF 1.4), same methods; Iterator: tf.compat.v1.data.Iterator",
        "tf.data.Dataset (iterate it, or give it to model.fit)",
        Teach(NB01, "Build the pipeline step by step", "from_tensor_slices"), "https://www.tensorflow.org/guide/data"),
+    _e(("tf.contrib.data.batch_and_drop_remainder", "tf.contrib.data.padded_batch_and_drop_remainder"), "contrib",
+       "batch_and_drop_remainder (tf.contrib.data)",
+       "dataset.batch(batch_size, drop_remainder=True) (padded_batch takes drop_remainder too), since TF 1.10",
+       "the same: dataset.batch(batch_size, drop_remainder=True)",
+       Teach(NB01, "Build the pipeline step by step", "batch"), "https://www.tensorflow.org/guide/data"),
     _e(("tf.contrib.data", "tf.contrib.data.*"), "contrib", "tf.contrib.data (other)",
        "tf.data.experimental (map_and_batch, shuffle_and_repeat, ... are Dataset methods now)",
        "tf.data", None, "https://www.tensorflow.org/guide/data"),
@@ -261,6 +267,13 @@ ENTRIES: tuple[Entry, ...] = (
        "model.fit(train_ds, steps_per_epoch=..., epochs=..., validation_data=eval_ds, validation_steps=..., "
        "validation_freq=..., callbacks=[...])",
        Teach(NB03, "The same run in TensorFlow 2.15's own API", "TrainSpec"), "migrating_estimator"),
+    _e(("tf.estimator.BoostedTreesClassifier", "tf.estimator.BoostedTreesRegressor",
+        "tf.estimator.experimental.BoostedTrees*"), "estimator", "boosted trees (tf.estimator.BoostedTrees*)",
+       "the same tf.estimator class (TF 2.15 still has it)",
+       "no Keras layer does gradient-boosted trees: TensorFlow Decision Forests (tensorflow_decision_forests, "
+       "which runs on tf_keras; TensorFlow's page 'Migrating from TF1 boosted trees' at "
+       "tensorflow.org/decision_forests/migration), or XGBoost, LightGBM or scikit-learn",
+       None, "canned_estimators"),
     _e(("tf.estimator.*Classifier", "tf.estimator.*Regressor", "tf.estimator.*Estimator",
         "tf.estimator.experimental.RNN*", "tf.estimator.experimental.LinearSDCA", "tf.estimator.*Head"), "estimator",
        "canned estimators",
@@ -376,9 +389,9 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.compat.v1.data.make_one_shot_iterator(dataset); an input_fn can simply return the Dataset",
        "iterate the Dataset or give it to model.fit",
        Teach(NB01, "What TensorFlow 2 does instead", "Dataset"), "https://www.tensorflow.org/guide/data"),
-    _e(("tf.data.Iterator", "tf.data.Iterator.*"), "graph", "tf.data.Iterator (TF 1.x)",
+    _e("tf.data.Iterator.*", "graph", "tf.data.Iterator (TF 1.x)",
        "tf.compat.v1.data.Iterator (from_structure, from_string_handle); TF 2's tf.data.Iterator is another, "
-       "eager class",
+       "eager class (isinstance checks against it still work)",
        "iter(dataset)", Teach(NB01, "An initializable iterator", "iterator"),
        "https://www.tensorflow.org/guide/data"),
     _e(("tf.train.MonitoredSession", "tf.train.MonitoredTrainingSession", "tf.train.SingularMonitoredSession",
@@ -387,6 +400,32 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.compat.v1.train.MonitoredSession / MonitoredTrainingSession (what an Estimator runs its hooks in)",
        "model.fit with callbacks, or a custom loop over a tf.function train step",
        Teach(NB01, "How an epoch ends", "MonitoredSession"), "sessionrunhook_callback"),
+    _e("tf.train.Supervisor", "graph", "Supervisor",
+       "tf.compat.v1.train.Supervisor (deprecated in TF 1.x for MonitoredTrainingSession); an Estimator does its "
+       "job: checkpoints, summaries, recovery",
+       "model.fit with keras.callbacks.BackupAndRestore (recovery), ModelCheckpoint and TensorBoard; or a custom loop "
+       "with tf.train.CheckpointManager",
+       Teach(NB09, "4 · What Experiment did, in Keras 3", "BackupAndRestore"), "checkpoint_saver"),
+    _e(("tf.ConfigProto", "tf.GPUOptions", "tf.GraphOptions", "tf.OptimizerOptions", "tf.RunOptions",
+        "tf.RunMetadata"), "graph", "session configuration (ConfigProto)",
+       "tf.compat.v1.ConfigProto, given to tf.estimator.RunConfig(session_config=...); outside a session: "
+       "tf.config.threading.set_intra_op_parallelism_threads / set_inter_op_parallelism_threads, "
+       "tf.config.experimental.set_memory_growth",
+       "tf.config.threading and tf.config.experimental.set_memory_growth / tf.config.set_visible_devices; tracing "
+       "(RunOptions, RunMetadata): tf.profiler.experimental or the TensorBoard callback's profile_batch",
+       None, "tf1_vs_tf2"),
+    _e(("tf.train.NewCheckpointReader", "tf.train.init_from_checkpoint"), "graph", "reading a name-based checkpoint",
+       "tf.train.load_checkpoint(path).get_tensor(name) and tf.train.list_variables(path); init_from_checkpoint: "
+       "tf.estimator.WarmStartSettings (or tf.compat.v1.train.init_from_checkpoint inside a model_fn)",
+       "tf.train.load_checkpoint, then assign each value to the Keras 3 model's variable by name (notebook 09 "
+       "maps the post's checkpoint, Adam's slots included)",
+       Teach(NB09, "2 · The checkpoint becomes a Keras 3 model that trains on", "load_checkpoint"),
+       "migrating_checkpoints"),
+    _e(("tf.data.Dataset.output_shapes", "tf.data.Dataset.output_types", "tf.data.Dataset.output_classes"), "graph",
+       "Dataset.output_shapes / output_types (TF 1.x)",
+       "dataset.element_spec (tf.compat.v1.data.get_output_shapes(dataset) and get_output_types for old code)",
+       "dataset.element_spec", Teach(NB01, "Build the pipeline step by step", "element_spec"),
+       "https://www.tensorflow.org/guide/data"),
     _e(("tf.global_variables_initializer", "tf.local_variables_initializer", "tf.initialize_all_variables",
         "tf.initialize_local_variables", "tf.variables_initializer", "tf.tables_initializer"), "graph",
        "variable initializers",
@@ -398,7 +437,7 @@ ENTRIES: tuple[Entry, ...] = (
         "tf.train.shuffle_batch_join", "tf.train.maybe_batch", "tf.train.maybe_shuffle_batch",
         "tf.train.maybe_batch_join", "tf.train.maybe_shuffle_batch_join", "tf.train.limit_epochs",
         "tf.train.start_queue_runners", "tf.train.QueueRunner", "tf.train.add_queue_runner", "tf.train.queue_runner",
-        "tf.train.queue_runner.*", "tf.train.Coordinator", "tf.*Reader", "tf.TFRecordReader", "tf.WholeFileReader",
+        "tf.train.queue_runner.*", "tf.*Reader", "tf.TFRecordReader", "tf.WholeFileReader",
         "tf.TextLineReader", "tf.FixedLengthRecordReader", "tf.ReaderBase", "tf.contrib.learn.read_batch_*"),
        "graph", "queues and input producers",
        "tf.data: Dataset.from_tensor_slices / TFRecordDataset / TextLineDataset / FixedLengthRecordDataset, then "
@@ -435,6 +474,20 @@ ENTRIES: tuple[Entry, ...] = (
        "keras.optimizers.Adam (epsilon 1e-7 where TF 1 used 1e-8; its slot variables differ, notebook 09 maps "
        "them)",
        Teach(NB02, "The post's training op: `optimize_loss`", "AdamOptimizer"), "metrics_optimizers"),
+    _e("tf.train.SyncReplicasOptimizer", "tf_config", "SyncReplicasOptimizer (synchronous training on a cluster)",
+       "tf.compat.v1.train.SyncReplicasOptimizer still runs between-graph; the TF 2 way to train synchronously is "
+       "tf.distribute.MultiWorkerMirroredStrategy (an Estimator takes it as RunConfig(train_distribute=...))",
+       "tf.distribute.MultiWorkerMirroredStrategy with model.fit (all-reduce, no parameter servers)",
+       Teach(NB06, "What `MultiWorkerMirroredStrategy` changes", "MultiWorkerMirroredStrategy"),
+       "multi_worker_cpu_gpu_training"),
+    _e(("tf.train.Server", "tf.train.replica_device_setter"), "tf_config", "tf.train.Server and replica_device_setter",
+       "tf.distribute.Server (tf.train.Server is tf.compat.v1); tf.estimator.train_and_evaluate starts the server "
+       "and places the variables on the ps tasks itself, from TF_CONFIG; replica_device_setter: "
+       "tf.compat.v1.train.replica_device_setter, or a tf.distribute strategy",
+       "tf.distribute strategies place variables: MultiWorkerMirroredStrategy (synchronous, with fit), "
+       "ParameterServerStrategy (custom loops; tf.distribute.Server starts its workers and ps)",
+       Teach(NB06, "What `MultiWorkerMirroredStrategy` changes", "ParameterServerStrategy"),
+       "multi_worker_cpu_gpu_training"),
     _e(("tf.train.*_decay", "tf.train.piecewise_constant"), "tf1_api", "learning-rate decay",
        "tf.compat.v1.train.exponential_decay(learning_rate, global_step, ...) (and the others)",
        "keras.optimizers.schedules.ExponentialDecay (and the others) as the optimizer's learning_rate",
@@ -471,7 +524,8 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.compat.v1.app.flags / tf.compat.v1.app.run, or absl.flags and absl.app.run (what they wrap); "
        "python -m helpers uses argparse",
        "absl.flags and absl.app.run, or argparse", None, "upgrade"),
-    _e(("tf.summary.FileWriter", "tf.summary.FileWriterCache", "tf.summary.merge_all", "tf.summary.merge",
+    _e(("tf.summary.FileWriter", "tf.train.SummaryWriter", "tf.summary.FileWriterCache", "tf.summary.merge_all",
+        "tf.summary.merge",
         "tf.summary.tensor_summary", "tf.summary.Summary"), "tf1_api", "tf.summary (TF 1.x ops and FileWriter)",
        "tf.compat.v1.summary.* (an Estimator writes its summaries itself)",
        "keras.callbacks.TensorBoard, or tf.summary.create_file_writer with tf.summary.scalar",
@@ -482,6 +536,17 @@ ENTRIES: tuple[Entry, ...] = (
        "tf.keras.datasets.mnist.load_data()",
        "keras.datasets.mnist.load_data()",
        Teach(NB00, "Load the data", "mnist")),
+    _e(("tf.gfile", "tf.gfile.*"), "tf1_api", "tf.gfile",
+       "tf.io.gfile: the same functions with snake_case names (Exists -> exists, MakeDirs -> makedirs, "
+       "ListDirectory -> listdir, Glob -> glob; GFile keeps its name)",
+       "tf.io.gfile, the same", None, "upgrade"),
+    _e(("tf.nn.rnn_cell", "tf.nn.rnn_cell.*", "tf.nn.dynamic_rnn", "tf.nn.static_rnn",
+        "tf.nn.bidirectional_dynamic_rnn", "tf.nn.raw_rnn"), "tf1_api", "tf.nn RNN cells and dynamic_rnn",
+       "tf.keras.layers.LSTM / GRU / SimpleRNN, or keras.layers.RNN(cell) with LSTMCell, ... "
+       "(tf.compat.v1.nn.rnn_cell still runs in graph mode)",
+       "keras.layers.LSTM / GRU / SimpleRNN, or keras.layers.RNN(cell)", None, "model_mapping"),
+    _e("tf.add_check_numerics_ops", "tf1_api", "add_check_numerics_ops",
+       "tf.debugging.enable_check_numerics()", "tf.debugging.enable_check_numerics()", None, "upgrade"),
     _e(("tf.to_float", "tf.to_int32", "tf.to_int64", "tf.to_double", "tf.to_bfloat16", "tf.to_complex64"),
        "tf1_api", "tf.to_* casts", "tf.cast(x, tf.float32)", "tf.cast(x, tf.float32)", None, "upgrade"),
     # ---------------------------------------------------------------- tf_slim
@@ -553,7 +618,9 @@ COMPAT_V1 = _BY_ID["tf.compat.v1.*"]
 #: canonical name the audit reports for them.
 METHODS = {"make_initializable_iterator": "tf.data.Dataset.make_initializable_iterator",
            "make_one_shot_iterator": "tf.data.Dataset.make_one_shot_iterator",
-           "export_savedmodel": "tf.estimator.Estimator.export_savedmodel"}
+           "export_savedmodel": "tf.estimator.Estimator.export_savedmodel",
+           "output_shapes": "tf.data.Dataset.output_shapes", "output_types": "tf.data.Dataset.output_types",
+           "output_classes": "tf.data.Dataset.output_classes"}
 KEYWORDS = {"feed_dict": "tf.Session.run(feed_dict=...)"}
 #: TF_CONFIG's task types (tf.estimator.RunConfig's TaskType values).
 ROLES = ("master", "chief", "worker", "ps", "evaluator")
@@ -571,6 +638,14 @@ MODULES: tuple[tuple[str, str], ...] = (
     ("tensorflow.contrib.learn.python.learn.learn_runner", "tf.contrib.learn.learn_runner"),
     ("tensorflow.contrib.learn.python.learn.experiment", "tf.contrib.learn"),
     ("tensorflow.contrib.learn.python.learn.estimators.run_config", "tf.contrib.learn"),
+    # the modules of contrib.learn's estimators: model_fn.ModelFnOps is tf.contrib.learn.ModelFnOps, and so on
+    ("tensorflow.contrib.learn.python.learn.estimators.model_fn", "tf.contrib.learn"),
+    ("tensorflow.contrib.learn.python.learn.estimators.estimator", "tf.contrib.learn"),
+    ("tensorflow.contrib.learn.python.learn.estimators.dnn", "tf.contrib.learn"),
+    ("tensorflow.contrib.learn.python.learn.estimators.linear", "tf.contrib.learn"),
+    ("tensorflow.contrib.learn.python.learn.estimators.dnn_linear_combined", "tf.contrib.learn"),
+    ("tensorflow.contrib.learn.python.learn.estimators.head", "tf.contrib.learn"),
+    ("tensorflow.contrib.learn.python.learn.estimators.constants", "tf.contrib.learn"),
     ("tensorflow.contrib.learn.python.learn.estimators", "tf.contrib.learn"),
     ("tensorflow.contrib.learn.python.learn.utils.saved_model_export_utils", "tf.contrib.learn"),
     ("tensorflow.contrib.learn.python.learn.export_strategy", "tf.contrib.learn"),
@@ -641,9 +716,12 @@ MODULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def canonical_module(path: str) -> str | None:
-    """The canonical TF 1.x name of a dotted import path, or None when it is not TensorFlow's."""
+def canonical_module(path: str, series_helpers: bool = True) -> str | None:
+    """The canonical TF 1.x name of a dotted import path, or None when it is not TensorFlow's. ``series_helpers``:
+    whether ``helpers`` is this series' package (a project's own ``helpers`` is not; ``helpers.tf1`` always is)."""
     for prefix, canonical in MODULES:
+        if not series_helpers and prefix.startswith("helpers.") and not prefix.startswith("helpers.tf1"):
+            continue
         if path == prefix or path.startswith(prefix + "."):
             return canonical + path[len(prefix):]
     return None

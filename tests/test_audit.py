@@ -165,6 +165,7 @@ def test_what_is_left_after_tf_upgrade_v2():
 def test_aliases_are_followed_and_parameters_hide_imports():
     report = audit.audit([FIXTURES / "aliases.py"])
     assert found(report) == [
+        (2, "tf.compat.v1"),  # import tensorflow.compat.v1 as tf: the whole module is TF 1.x code
         (3, "tf.contrib.learn"),  # from tensorflow.contrib import learn as L
         (4, "tf.contrib.training.HParams"),  # ... import HParams as HP
         (5, "tf.contrib.slim"),  # import tensorflow.contrib.slim as slim
@@ -323,7 +324,10 @@ def test_a_file_that_does_not_parse_is_named_and_the_audit_goes_on(tmp_path, cap
     assert f"{tmp_path / 'c_not_a_notebook.ipynb'}:1: error: not a readable notebook" in out
     assert f"{tmp_path / 'a_good.py'}:19: L.Experiment" in out  # before the broken files
     assert f"{tmp_path / 'd_good.py'}:2: tf.Session" in out  # and after them
-    assert "could not be parsed" in out
+    assert "2 files not read in full" in out
+    # the Python 2 file: its print line is named, with the way out, and the rest of it is still read
+    assert "Python 2 code? Convert a copy with 2to3 first" in out
+    assert f"{tmp_path / 'b_python2.py'}:4: tf.Session" in out
     report = audit.audit([tmp_path])
     assert [(Path(e.path).name, e.line) for e in report.errors] == [("b_python2.py", 3), ("c_not_a_notebook.ipynb", 1)]
     assert len(report.files) == 4
@@ -469,7 +473,8 @@ def test_every_entry_is_complete_and_every_taught_notebook_exists():
                  "tf.train.SessionRunHook", "tf.train.LoggingTensorHook", "tf.contrib.learn.make_export_strategy",
                  "tf.feature_column.numeric_column", "tf.contrib.layers.real_valued_column", "tf.Session",
                  "tf.placeholder", "tf.FIFOQueue", "tf.train.string_input_producer", "tf.train.batch",
-                 "tf.train.shuffle_batch", "tf.data.Dataset.make_initializable_iterator", "tf.data.Iterator",
+                 "tf.train.shuffle_batch", "tf.data.Dataset.make_initializable_iterator",
+                 "tf.data.Iterator.from_structure",
                  "tf.train.MonitoredSession", "tf.global_variables_initializer", "TF_CONFIG",
                  *map(port_map.role_key, ("master", "chief", "worker", "ps", "evaluator"))):
         assert port_map.lookup(name) is not None, name
@@ -571,3 +576,118 @@ def test_taught_sections_exist_and_mention_their_piece():
             problems.append(f"{e.id}: section {e.teach.section!r} of {e.teach.path} does not mention "
                             f"{e.teach.mentions!r}")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------- what a TF 1.x codebase brings besides the post
+
+
+def test_a_notebook_cell_that_is_not_text_is_named_and_the_notebook_still_read(tmp_path):
+    cells = [{"cell_type": "code", "source": None}, {"cell_type": "code", "source": {"a": 1}},
+             {"cell_type": "code", "source": "import tensorflow as tf\nsess = tf.Session()"}]
+    (tmp_path / "odd.ipynb").write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    report = audit.audit([tmp_path / "odd.ipynb"])
+    assert [(e.cell, e.message) for e in report.errors] == [(0, "the cell's source is not text"),
+                                                          (1, "the cell's source is not text")]
+    assert [(f.cell, f.canonical) for f in report.findings] == [(2, "tf.Session")]
+
+
+def test_import_compat_v1_as_tf_is_tf1_code_and_its_tf1_only_names_are_found(tmp_path):
+    """tf_upgrade_v2 leaves a file with `import tensorflow.compat.v1 as tf` alone; the audit does not."""
+    (tmp_path / "v1.py").write_text(
+        "import tensorflow.compat.v1 as tf\n"
+        "f = tf.gfile.GFile('x'); cfg = tf.ConfigProto(); sv = tf.train.Supervisor(logdir='/tmp')\n"
+        "x = tf.constant(1.0)\n")
+    report = audit.audit([tmp_path / "v1.py"])
+    assert found(report) == [(1, "tf.compat.v1"), (2, "tf.gfile.GFile"), (2, "tf.ConfigProto"),
+                             (2, "tf.train.Supervisor")]  # tf.constant is TF 2's too: the import covers it
+    assert report.findings[0].entry.category == "compat_v1" and report.exit_code == 1
+
+
+def test_graph_era_and_distributed_pieces_beyond_the_post():
+    source = """import tensorflow as tf
+tf.train.Server(cluster, job_name='worker'); tf.train.replica_device_setter(cluster=cluster)
+opt = tf.train.SyncReplicasOptimizer(tf.train.AdamOptimizer(0.1), replicas_to_aggregate=2)
+reader = tf.train.NewCheckpointReader(path); tf.train.init_from_checkpoint(path, {'a/': 'a/'})
+shapes = dataset.output_shapes; cell = tf.nn.rnn_cell.BasicLSTMCell(8); tf.add_check_numerics_ops()
+est = tf.estimator.BoostedTreesClassifier(feature_columns, n_batches_per_layer=1)
+ds = ds.apply(tf.contrib.data.batch_and_drop_remainder(32))
+coordinator = tf.train.Coordinator(); isinstance(it, tf.data.Iterator); tf.train.ClusterSpec({})
+"""
+    report = audit.audit_source(source)
+    ids = {f.canonical: f.entry.id for f in report.findings}
+    assert ids["tf.train.SyncReplicasOptimizer"] == "tf.train.SyncReplicasOptimizer"  # not the Adam advice
+    assert ids["tf.train.AdamOptimizer"] == "tf.train.*Optimizer"
+    assert ids["tf.train.Server"] == ids["tf.train.replica_device_setter"] == "tf.train.Server"
+    assert ids["tf.train.NewCheckpointReader"] == ids["tf.train.init_from_checkpoint"]
+    assert ids["tf.data.Dataset.output_shapes"] == "tf.data.Dataset.output_shapes"
+    assert "BoostedTrees" in ids["tf.estimator.BoostedTreesClassifier"]  # not the DNN advice
+    assert "drop_remainder=True" in port_map.entry(ids["tf.contrib.data.batch_and_drop_remainder"]).tf215
+    assert {"tf.nn.rnn_cell.BasicLSTMCell", "tf.add_check_numerics_ops"} <= set(ids)
+    # TF 2 has these three: nothing to port
+    assert not {"tf.train.Coordinator", "tf.data.Iterator", "tf.train.ClusterSpec"} & set(ids)
+
+
+def test_task_types_are_found_however_the_code_compares_them():
+    source = """import json, os
+import tensorflow as tf
+task = json.loads(os.environ.get('TF_CONFIG', '{}')).get('task', {})
+if task.get('type') == 'master': pass
+if job_name == 'ps': pass
+if FLAGS.job_name in ('master', 'worker'): pass
+if run_config.task_type in ['ps']: pass
+if run_config.task_type == tf.contrib.learn.TaskType.MASTER: pass
+cloud_ml_task = {'type': 'master', 'index': 0, 'trial': '1'}
+if kind == 'worker': pass
+"""
+    report = audit.audit_source(source)
+    roles = [(f.line, f.canonical) for f in report.findings if f.kind == "task_type"]
+    role = port_map.role_key
+    assert roles == [(4, role("master")), (5, role("ps")), (6, role("master")), (6, role("worker")),
+                     (7, role("ps")), (8, role("master")), (9, role("master"))]  # `kind` is no task type
+
+
+def test_getattr_star_imports_and_timed_statements(tmp_path):
+    report = audit.audit_source("import tensorflow as tf\nsess = getattr(tf, 'Session')()\n")
+    assert found(report) == [(2, "tf.Session")]
+    # a catch-all only when the star import is the one place a name can come from
+    report = audit.audit_source("from numpy import *\nfrom tensorflow.contrib.learn import *\n"
+                                "x = array([1]); y = zeros(3); c = DNNClassifier([10])\n")
+    assert found(report) == [(2, "tf.contrib.learn"), (3, "tf.contrib.learn.DNNClassifier")]
+    lines = ["import tensorflow as tf\n", "%timeit -n1 -r 3 tf.placeholder(tf.float32)\n", "r = %time tf.Session()\n",
+             "if r: !ls\n", "tf.train.Saver()"]
+    cells = [{"cell_type": "code", "source": lines}]
+    (tmp_path / "timed.ipynb").write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    report = audit.audit([tmp_path / "timed.ipynb"])
+    assert found(report) == [(2, "tf.placeholder"), (3, "tf.Session"), (5, "tf.train.Saver")]
+
+
+def test_internal_contrib_learn_modules_get_their_own_entries():
+    source = """from tensorflow.contrib.learn.python.learn.estimators import model_fn as model_fn_lib, dnn
+spec = model_fn_lib.ModelFnOps(mode=model_fn_lib.ModeKeys.TRAIN)
+classifier = dnn.DNNClassifier(hidden_units=[10])
+"""
+    ids = {f.canonical: f.entry.id for f in audit.audit_source(source).findings}
+    assert ids["tf.contrib.learn.ModelFnOps"] == "tf.contrib.learn.Estimator"
+    assert ids["tf.contrib.learn.ModeKeys.TRAIN"] == "tf.contrib.learn.ModeKeys"
+    assert ids["tf.contrib.learn.DNNClassifier"] == "tf.contrib.learn.*Classifier"
+
+
+def test_a_projects_own_helpers_package_is_not_this_series(tmp_path):
+    """`helpers` is a common package name: only this series' checkout makes helpers.experiment the Experiment."""
+    code = "from helpers.experiment import Experiment\nfrom helpers import learn_runner\nexp = Experiment('a')\n"
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "__init__.py").write_text("")
+    (tmp_path / "train.py").write_text(code)
+    assert audit.audit([tmp_path / "train.py"]).findings == []
+    inside = REPO / "tests" / "fixtures"  # a file inside this series' checkout
+    assert audit._series_helpers(inside / "audit" / "aliases.py") and not audit._series_helpers(tmp_path / "x.py")
+    assert found(audit.audit_source(code)) == [(1, "tf.contrib.learn.Experiment"),
+                                               (2, "tf.contrib.learn.learn_runner"),
+                                               (3, "tf.contrib.learn.Experiment")]
+
+
+def test_files_that_are_not_utf8_are_read(tmp_path):
+    (tmp_path / "latin.py").write_bytes("# caf\xe9, 2017\nimport tensorflow as tf\nx = tf.placeholder(tf.float32)\n"
+                                        .encode("latin-1"))
+    report = audit.audit([tmp_path / "latin.py"])
+    assert found(report) == [(3, "tf.placeholder")] and report.errors == []
