@@ -1,8 +1,9 @@
 """The instructor's room view: who is where on which exercise, during a workshop.
 
 Off by default. A workshop turns it on by giving every learner's kernel the environment variable
-``SERIES_ROOM_DIR`` (a folder every learner may write to, e.g. ``/srv/room``; on a JupyterHub:
-``c.Spawner.environment = {"SERIES_ROOM_DIR": "/srv/room"}``). Then every check cell
+``SERIES_ROOM_DIR`` (a folder every learner may write to, e.g. ``/srv/room``; on this series' hub:
+``sudo SERIES_ROOM_DIR=/srv/room make hub``, which hub/jupyterhub_config.py passes on to every learner's server;
+on another hub, add the key to its ``c.Spawner.environment``). Then every check cell
 (:func:`helpers.exercises.check` and :func:`helpers.exercises.check_answer`) records, per exercise, the
 learner's status - and nothing else:
 
@@ -179,8 +180,8 @@ def _natural(text: str):
 
 
 def cell(entry: dict | None) -> str:
-    """One learner's status on one exercise, as the table shows it."""
-    if not entry or entry.get("status") == "not started":
+    """One learner's status on one exercise, as the table shows it (a status it does not know: not started)."""
+    if not entry or entry.get("status") not in ("trying", "correct"):
         return "-"
     if entry.get("status") == "correct":
         return "correct"
@@ -229,15 +230,34 @@ def summary_line(exercise: str, s: dict, learners: int) -> str:
     return line
 
 
+def empty_room(folder: Path | str) -> str:
+    """Why the room shows nothing: the folder is missing, cannot be read by the instructor, or has no record yet."""
+    folder = Path(folder)
+    if not folder.exists():
+        return f"no such folder: {folder} (make it as WORKSHOP.md says, and give its name to the hub)"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    try:
+        next(folder.iterdir(), None)
+    except PermissionError:
+        return (f"cannot list {folder}: you are not allowed to read it (run this as the folder's owner, or as root; "
+                "the learners may write to it but not list it)")
+    return "no status recorded yet (is SERIES_ROOM_DIR set in the learners' kernels? has anyone run a check cell?)"
+
+
+def _learners(n: int) -> str:
+    return f"{n} learner{'' if n == 1 else 's'}"
+
+
 def render_text(folder: Path | str, **kwargs) -> str:
     """The room as plain-text tables with a summary line per exercise."""
     parts = [f"Room {folder} - {datetime.now().strftime('%H:%M:%S')}"]
     found = tables(folder, **kwargs)
     if not found:
-        parts.append("no status recorded yet (is SERIES_ROOM_DIR set in the learners' kernels?)")
+        parts.append(empty_room(folder))
     for nb, header, rows, summary in found:
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-        parts += ["", f"== {nb} ({len(rows)} learners)",
+        parts += ["", f"== {nb} ({_learners(len(rows))})",
                   "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
         parts += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
         parts += [summary_line(e, s, len(rows)) for e, s in summary.items()]
@@ -259,7 +279,8 @@ def render_html(folder: Path | str, refresh: int = 10, **kwargs) -> str:
     return (f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="{int(refresh)}">'
             f"<title>Room</title><style>td,th{{border:1px solid #ccc;padding:2px 6px}}"
             f"table{{border-collapse:collapse}}</style><p>{html.escape(str(folder))} - "
-            f"{datetime.now().strftime('%H:%M:%S')}</p>" + ("".join(body) or "<p>no status recorded yet</p>"))
+            f"{datetime.now().strftime('%H:%M:%S')}</p>"
+            + ("".join(body) or f"<p>{html.escape(empty_room(folder))}</p>"))
 
 
 def serve(folder: Path | str, port: int = 0, host: str = "127.0.0.1", refresh: int = 10, **kwargs):
@@ -293,8 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--watch", type=float, default=10, metavar="N", help="refresh every N seconds (default 10)")
     when.add_argument("--once", action="store_true", help="print the room once and stop")
-    parser.add_argument("--learners", type=Path, help="a file of user names, one a line: learners who have not "
-                                                      "checked anything yet show as not started")
+    parser.add_argument("--learners", type=Path, help="a file of user names, one a line (hub/state/learners.txt "
+                                                      "on this series' hub): learners who have not checked anything "
+                                                      "yet show as not started")
     parser.add_argument("--notebook", help="only the notebook(s) whose name starts with this, e.g. 03")
     parser.add_argument("--notebooks", type=Path, default=Path(__file__).resolve().parent.parent / "notebooks",
                         help="where to find each notebook's exercises (default: the series' notebooks/)")
@@ -307,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"name the room's folder, or set {ENV}")
     learners = []
     if args.learners:
-        learners = [line.split("#")[0].strip() for line in args.learners.read_text().splitlines()]
+        # lower-cased, as hub.add_learners makes the user names (and Linux user names are)
+        learners = [line.split("#")[0].strip().lower() for line in args.learners.read_text().splitlines()]
         learners = [name for name in learners if name]
     kwargs = {"learners": learners, "notebooks": args.notebooks if args.notebooks.is_dir() else None,
               "only": args.notebook}

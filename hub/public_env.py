@@ -85,7 +85,28 @@ def build(source: Path = SOURCE, target: Path = TARGET) -> Path:
     return target
 
 
+def folder_reachable_by_others(folder: Path) -> bool:
+    """Others may enter every folder on the way to ``folder`` and list and enter ``folder`` itself."""
+    folder = folder.resolve()
+    if not all(parent.stat().st_mode & stat.S_IXOTH for parent in folder.parents):
+        return False
+    mode = folder.stat().st_mode
+    return bool(mode & stat.S_IROTH and mode & stat.S_IXOTH)
+
+
+def check_repository(repo: Path = REPO) -> None:
+    """The learners' kernels import this checkout's ``helpers`` and ``.venv``'s packages, as their own users: a clone
+    under /root (mode 700) or a private home folder starts every server and fails at the first import."""
+    if not folder_reachable_by_others(repo):
+        raise SystemExit(
+            f"the learners cannot reach {repo}: their kernels run as their own users and import this checkout's "
+            "helpers/ and .venv's packages. Clone the repository where every user may read it, e.g. "
+            "`sudo git clone <repository> /srv/tf-highlevel-mnist` (then `make hub` there), or let others into "
+            f"each folder on its path (`chmod o+rx {repo}` and `chmod o+x` on each folder above it).")
+
+
 def main() -> int:
+    check_repository()
     python = SOURCE / "bin" / "python"
     if reachable_by_others(python):
         print(SOURCE)

@@ -83,7 +83,7 @@ def test_the_room_shows_a_table_and_a_summary_per_exercise(room_dir, monkeypatch
     check("Exercise 1", 100, steps_checker)
     capsys.readouterr()
     learners = tmp_path / "learners.txt"
-    learners.write_text("ada\nbob\ncyd\ndee\neve  # has not checked anything yet\n")
+    learners.write_text("ada\nbob\nCyd\ndee\neve  # has not checked anything yet\n")  # Cyd: the hub makes it cyd
     html = tmp_path / "room.html"
     assert room.main([str(room_dir), "--once", "--learners", str(learners), "--notebooks", str(REPO / "notebooks"),
                       "--html", str(html)]) == 0
@@ -100,6 +100,23 @@ def test_the_room_shows_a_table_and_a_summary_per_exercise(room_dir, monkeypatch
             in out)
     page = html.read_text()
     assert "<table>" in page and "in PREDICT mode labels is None" in page and 'http-equiv="refresh"' in page
+
+
+def test_an_empty_room_says_why(tmp_path, monkeypatch, capsys):
+    """Nothing to show: the folder is missing, is a file, or nobody has checked anything - each said differently."""
+    assert "no such folder" in room.render_text(tmp_path / "missing")
+    (tmp_path / "a-file").write_text("")
+    assert "is not a folder" in room.render_text(tmp_path / "a-file")
+    (tmp_path / "room").mkdir()
+    assert "no status recorded yet" in room.render_text(tmp_path / "room")
+    assert "no such folder" in room.render_html(tmp_path / "missing")
+    # one learner, and a status file with a status the room does not know: shown and counted as not started
+    (tmp_path / "room" / "ada--03.json").write_text(json.dumps(
+        {"user": "ada", "notebook": "03", "exercises": {"Exercise 1": {"status": "weird", "attempts": 2}}}))
+    text = room.render_text(tmp_path / "room")
+    assert "== 03 (1 learner)" in text
+    assert next(line for line in text.splitlines() if line.startswith("ada")).split() == ["ada", "-"]
+    assert "Exercise 1: 0/1 done, 0 stuck, 1 not started" in text
 
 
 def test_the_most_common_mistake_is_the_one_most_stuck_learners_got(room_dir, monkeypatch, capsys):
