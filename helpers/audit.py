@@ -320,7 +320,7 @@ class _Auditor(ast.NodeVisitor):
         # A module that has the name comes before one whose catch-all would take any name; and a catch-all only
         # when one star import is the only place the name can come from (`from numpy import *` beside it could
         # have given `array`).
-        for catch_all in (False, True)[:1 + (len(set(self.stars)) == 1)]:
+        for catch_all in (False, True) if len(set(self.stars)) == 1 else (False,):
             for module in reversed(self.stars):
                 module_canonical = self._canonical(module)
                 if module_canonical is not None and self._report(

@@ -31,7 +31,8 @@ TARGET = REPO / "hub" / "env"
 
 
 def reachable_by_others(path: Path) -> bool:
-    """Every folder on the way lets "others" through (x), and the file itself is readable and executable."""
+    """Every folder on the way lets "others" through (x), and the file itself is readable and executable (a folder
+    itself: listable and enterable)."""
     path = path.resolve()
     for folder in path.parents:
         if not folder.stat().st_mode & stat.S_IXOTH:
@@ -85,19 +86,10 @@ def build(source: Path = SOURCE, target: Path = TARGET) -> Path:
     return target
 
 
-def folder_reachable_by_others(folder: Path) -> bool:
-    """Others may enter every folder on the way to ``folder`` and list and enter ``folder`` itself."""
-    folder = folder.resolve()
-    if not all(parent.stat().st_mode & stat.S_IXOTH for parent in folder.parents):
-        return False
-    mode = folder.stat().st_mode
-    return bool(mode & stat.S_IROTH and mode & stat.S_IXOTH)
-
-
 def check_repository(repo: Path = REPO) -> None:
     """The learners' kernels import this checkout's ``helpers`` and ``.venv``'s packages, as their own users: a clone
     under /root (mode 700) or a private home folder starts every server and fails at the first import."""
-    if not folder_reachable_by_others(repo):
+    if not reachable_by_others(repo):  # a folder wants the same r and x as the interpreter file
         raise SystemExit(
             f"the learners cannot reach {repo}: their kernels run as their own users and import this checkout's "
             "helpers/ and .venv's packages. Clone the repository where every user may read it, e.g. "
